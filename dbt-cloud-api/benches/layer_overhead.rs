@@ -1,0 +1,79 @@
+//! Overhead of this crate's layer: N sequential getRun calls through `DbtCloud` (generated
+//! client + transport hooks: retries, buffering, tracing span, typed decode) versus plain
+//! reqwest + serde_json decoding the same body into a `serde_json::Value`, against the same
+//! in-process mock, interleaved in rounds so both see the same machine state.
+//!
+//! ```text
+//! cargo bench -p dbt-cloud-api --bench layer_overhead            # N = 5000
+//! BENCH_N=20000 cargo bench -p dbt-cloud-api --bench layer_overhead
+//! ```
+
+use std::time::{Duration, Instant};
+
+use dbt_cloud_api::Config;
+use dbt_cloud_mock::{MockDbtCloud, demo_ids};
+
+const ROUNDS: usize = 10;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let n: usize = std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
+    let mock = MockDbtCloud::builder().token("bench-token").record_capacity(0).start().await.expect("mock starts");
+    let account_id = mock.account_id();
+    let run_id = *mock.seed_runs(demo_ids::DAILY_JOB, 1).first().expect("a run");
+
+    let dbt = Config::builder()
+        .token("bench-token")
+        .host(mock.base_url())
+        .account_id(account_id)
+        .build()
+        .expect("config")
+        .client()
+        .expect("client");
+    let plain = reqwest::Client::builder().no_proxy().build().expect("reqwest client");
+    let url = format!("{}/api/v2/accounts/{account_id}/runs/{run_id}/", mock.base_url());
+
+    let layer_call = || async {
+        let run = dbt.fetch_run(run_id).await.expect("getRun through the layer");
+        std::hint::black_box(run.id);
+    };
+    let plain_call = || async {
+        let response = plain
+            .get(&url)
+            .header("Authorization", "Token bench-token")
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .expect("getRun with reqwest");
+        assert!(response.status().is_success());
+        let body: serde_json::Value = serde_json::from_slice(&response.bytes().await.expect("body")).expect("JSON");
+        std::hint::black_box(body["data"]["id"].as_i64());
+    };
+
+    // Warm-up: connections, allocator, caches.
+    for _ in 0..200 {
+        layer_call().await;
+        plain_call().await;
+    }
+    let per_round = n.div_ceil(ROUNDS);
+    let (mut layer, mut baseline) = (Duration::ZERO, Duration::ZERO);
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        for _ in 0..per_round {
+            plain_call().await;
+        }
+        baseline += start.elapsed();
+        let start = Instant::now();
+        for _ in 0..per_round {
+            layer_call().await;
+        }
+        layer += start.elapsed();
+    }
+    let total = per_round * ROUNDS;
+    let micros = |d: Duration| d.as_secs_f64() * 1e6 / total as f64;
+    println!("layer_overhead: {total} sequential getRun calls each, against the in-process mock");
+    println!("  plain reqwest + serde_json::Value : {:>8.1} us/call ({:>7.0} calls/s)", micros(baseline), total as f64 / baseline.as_secs_f64());
+    println!("  dbt-cloud-api DbtCloud::fetch_run : {:>8.1} us/call ({:>7.0} calls/s)", micros(layer), total as f64 / layer.as_secs_f64());
+    println!("  ratio layer / plain               : {:>8.3} (target <= 1.05)", layer.as_secs_f64() / baseline.as_secs_f64());
+    println!("  command: cargo bench -p dbt-cloud-api --bench layer_overhead (BENCH_N={n})");
+}

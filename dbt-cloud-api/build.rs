@@ -1,0 +1,15 @@
+//! Generates the raw client from `spec/dbt-cloud-administrative-api-openapi.yml` (derived by
+//! `cargo xtask regen`; never edited by hand) into `$OUT_DIR/generated_client.rs`.
+
+#[path = "codegen.rs"]
+mod codegen;
+
+fn main() {
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../spec/dbt-cloud-administrative-api-openapi.yml");
+    codegen::run_build_script(
+        &spec,
+        "generated_client.rs",
+        codegen::InnerType::Path("crate::transport::Transport"),
+    );
+}

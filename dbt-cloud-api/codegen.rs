@@ -1,0 +1,87 @@
+//! Turns the derived OpenAPI document into Rust source with progenitor.
+//!
+//! Shared by `build.rs` (the real client) and `xtask/spec-compile-check` (which compiles the
+//! generated code alone from any document), so both generate with exactly the same settings.
+//! Everything clever happens earlier, in `cargo xtask regen`; this file only reads, generates
+//! and pretty-prints, and turns every failure (including a progenitor panic) into a message.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+/// What the generated `Client` carries besides its `reqwest::Client` and base URL.
+// Each includer uses one variant, so the other one is dead code in that build script.
+#[allow(dead_code)]
+pub enum InnerType<'a> {
+    /// No inner state: `Client::new(baseurl)`.
+    Unit,
+    /// A path to a type of the including crate, for example `crate::transport::Transport`.
+    Path(&'a str),
+}
+
+/// Reads `spec_path` (YAML or JSON), generates the client, and returns formatted Rust source.
+pub fn generate_client_source(spec_path: &Path, inner: InnerType<'_>) -> Result<String, String> {
+    let text = std::fs::read_to_string(spec_path)
+        .map_err(|e| format!("cannot read the OpenAPI document {}: {e}", spec_path.display()))?;
+    // YAML is a superset of JSON, so one parser reads both.
+    let spec: openapiv3::OpenAPI = serde_norway::from_str(&text).map_err(|e| {
+        format!("{} is not an OpenAPI 3.0 document that openapiv3 can read: {e}", spec_path.display())
+    })?;
+
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        // The Builder interface survives new optional parameters without breaking callers.
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        // Users can ask any generated type for its JSON Schema.
+        .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq");
+    if let InnerType::Path(path) = inner {
+        let tokens: proc_macro2::TokenStream = path
+            .parse()
+            .map_err(|e| format!("inner type `{path}` is not a Rust path: {e}"))?;
+        settings.with_inner_type(tokens);
+    }
+
+    // progenitor panics on some shapes (see DESIGN.md); report them as an error naming the file.
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let generated = catch_unwind(AssertUnwindSafe(|| {
+        let mut generator = progenitor::Generator::new(&settings);
+        generator.generate_tokens(&spec).map_err(|e| e.to_string())
+    }));
+    std::panic::set_hook(previous_hook);
+
+    let tokens = match generated {
+        Ok(Ok(tokens)) => tokens,
+        Ok(Err(e)) => return Err(format!("progenitor rejected {}: {e}", spec_path.display())),
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown panic");
+            return Err(format!(
+                "progenitor panicked on {} (run `cargo xtask lint` on it): {why}",
+                spec_path.display()
+            ));
+        }
+    };
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| format!("progenitor produced unparsable code for {}: {e}", spec_path.display()))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// The build-script entry point: generate from `spec_path` into `$OUT_DIR/{file_name}`, or stop
+/// the build with one clear line.
+pub fn run_build_script(spec_path: &Path, file_name: &str, inner: InnerType<'_>) {
+    println!("cargo::rerun-if-changed={}", spec_path.display());
+    let result = generate_client_source(spec_path, inner).and_then(|source| {
+        let out_dir = std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set (not run by cargo?)")?;
+        let out = Path::new(&out_dir).join(file_name);
+        std::fs::write(&out, source).map_err(|e| format!("cannot write {}: {e}", out.display()))
+    });
+    if let Err(message) = result {
+        println!("cargo::error={message}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,32 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+/// The raw client, generated at build time by progenitor from
+/// `spec/dbt-cloud-administrative-api-openapi.yml`. Never edited by hand.
+#[allow(clippy::all, clippy::pedantic, unused, missing_docs, rustdoc::all)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/generated_client.rs"));
+}
+
+pub mod artifacts;
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod paginate;
+pub mod retry;
+pub mod run_status;
+pub mod transport;
+pub mod trigger;
+pub mod wait;
+
+pub use artifacts::{Manifest, ManifestNode, NodeResult, RunResults};
+pub use client::DbtCloud;
+pub use config::{AuthScheme, Config, ConfigBuilder, ConfigError, SecretToken};
+pub use error::Error;
+pub use generated::*;
+pub use paginate::{ListRequest, Page};
+pub use retry::RetryPolicy;
+pub use run_status::RunStatus;
+pub use trigger::TriggerOptions;
+pub use wait::{RunUpdate, WaitOptions};

@@ -1,0 +1,287 @@
+//! What every generated request goes through: the state the generated `Client` carries
+//! (progenitor's inner type) and the `ClientHooks` that use it.
+//!
+//! Because the hooks are implemented on the generated [`crate::Client`] itself, calls made
+//! through the raw generated builders get the same retries, tracing and path handling as the
+//! helpers: there is no second, unprotected way in.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use reqwest::{Request, Response, ResponseBuilderExt};
+use tracing::Instrument;
+
+use crate::config::SecretToken;
+use crate::retry::{RetryPolicy, is_idempotent, is_retryable_status, retry_after};
+
+/// Header added to an error answer whose body was not dbt's JSON envelope (an HTML page from a
+/// proxy, a Django `{"detail": ...}`, a truncated body) and which the transport replaced with an
+/// envelope carrying a short summary, so that every error keeps its HTTP status and a message.
+pub const SYNTHESIZED_ENVELOPE_HEADER: &str = "x-dbt-cloud-api-synthesized-envelope";
+
+/// State shared by every request of one client: the retry policy, and the token (only to
+/// scrub it from any error body we quote; it is sent through the `reqwest` default headers).
+#[derive(Debug, Clone, Default)]
+pub struct Transport {
+    retry: RetryPolicy,
+    token: Option<SecretToken>,
+}
+
+impl Transport {
+    /// A transport retrying idempotent requests with `retry`.
+    pub fn new(retry: RetryPolicy, token: SecretToken) -> Self {
+        Transport { retry, token: Some(token) }
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Removes the token from text that is about to be shown (a quoted body).
+    pub(crate) fn redact(&self, text: String) -> String {
+        match &self.token {
+            Some(token) if !token.expose().is_empty() && text.contains(token.expose()) => {
+                text.replace(token.expose(), "<redacted>")
+            }
+            _ => text,
+        }
+    }
+
+    /// Sends `request`, retrying idempotent operations on transient failures, with one
+    /// tracing span per attempt. The answer's body is read here, so a body cut short is a
+    /// retryable failure of this attempt rather than a decode error later.
+    pub async fn execute(
+        &self,
+        http: &reqwest::Client,
+        request: Request,
+        operation: &'static str,
+    ) -> reqwest::Result<Response> {
+        let idempotent = is_idempotent(request.method(), operation);
+        let started = Instant::now();
+        let mut attempt: u32 = 1;
+        let mut request = request;
+        loop {
+            // A copy for the next attempt, made only when there can be one.
+            let spare = if idempotent && attempt < self.retry.max_attempts() {
+                request.try_clone()
+            } else {
+                None
+            };
+            let span = tracing::info_span!(
+                "dbt_cloud.request",
+                operation,
+                method = %request.method(),
+                path = request.url().path(),
+                attempt,
+                status = tracing::field::Empty,
+                latency_ms = tracing::field::Empty,
+            );
+            let sent = Instant::now();
+            let outcome = async {
+                let response = http.execute(request).await?;
+                self.buffer(response).await
+            }
+            .instrument(span.clone())
+            .await;
+            let latency_ms = sent.elapsed().as_secs_f64() * 1000.0;
+            span.record("latency_ms", latency_ms);
+
+            let (retryable, asked) = match &outcome {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    (is_retryable_status(response.status()), retry_after(response.headers()))
+                }
+                Err(e) => (is_retryable_error(e), None),
+            };
+            let _entered = span.enter();
+            match &outcome {
+                Ok(r) => tracing::debug!(status = r.status().as_u16(), latency_ms, "dbt Cloud answered"),
+                Err(e) => tracing::debug!(error = %e, latency_ms, "dbt Cloud request failed"),
+            }
+            if retryable
+                && let Some(next) = spare
+                && let Some(delay) = self.retry.next_delay_random(attempt, started.elapsed(), asked)
+            {
+                tracing::warn!(delay_ms = delay.as_millis() as u64, "transient failure of an idempotent request; retrying");
+                drop(_entered);
+                tokio::time::sleep(delay).await;
+                request = next;
+                attempt += 1;
+                continue;
+            }
+            return outcome;
+        }
+    }
+
+    /// Reads the whole body and rebuilds the response around it; a non-envelope error body
+    /// gets an envelope (see [`SYNTHESIZED_ENVELOPE_HEADER`]).
+    async fn buffer(&self, mut response: Response) -> reqwest::Result<Response> {
+        let status = response.status();
+        let mut builder = http::Response::builder()
+            .status(status)
+            .version(response.version())
+            .url(response.url().clone());
+        let mut headers = std::mem::take(response.headers_mut());
+        let mut body = response.bytes().await?;
+        if !(status.is_success() || status.is_redirection() || is_envelope(&body)) {
+            let message = self.redact(summarize_body(&body));
+            let envelope = serde_json::json!({
+                "status": {
+                    "code": status.as_u16(),
+                    "is_success": false,
+                    "user_message": message,
+                    "developer_message": null,
+                },
+                "data": null,
+            });
+            body = Bytes::from(envelope.to_string());
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+            headers.insert(SYNTHESIZED_ENVELOPE_HEADER, HeaderValue::from_static("1"));
+        }
+        if let Some(slot) = builder.headers_mut() {
+            *slot = headers;
+        }
+        Ok(match builder.body(body) {
+            Ok(r) => Response::from(r),
+            // Unreachable: status, version and headers come from a valid response.
+            Err(_) => Response::from(http::Response::new(Bytes::new())),
+        })
+    }
+}
+
+impl ClientHooks<Transport> for crate::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        if is_artifact_operation(info.operation_id) {
+            restore_artifact_path(request.url_mut());
+        }
+        Ok(())
+    }
+
+    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        self.inner().execute(self.client(), request, info.operation_id).await
+    }
+}
+
+/// The operations whose last path parameter is an artifact path such as `compiled/a/b.sql`.
+fn is_artifact_operation(operation_id: &str) -> bool {
+    matches!(operation_id, "get_run_artifact" | "get_job_artifact")
+}
+
+/// progenitor percent-encodes `/` inside a path parameter, but dbt expects an artifact path
+/// (`compiled/my_project/models/a.sql`) with real slashes; put them back after `/artifacts/`.
+pub(crate) fn restore_artifact_path(url: &mut reqwest::Url) {
+    let path = url.path();
+    let Some(at) = path.rfind("/artifacts/") else { return };
+    let (head, tail) = path.split_at(at + "/artifacts/".len());
+    if !tail.contains("%2F") && !tail.contains("%2f") {
+        return;
+    }
+    let fixed = format!("{head}{}", tail.replace("%2F", "/").replace("%2f", "/"));
+    url.set_path(&fixed);
+}
+
+/// Transport failures worth another attempt of an idempotent request: everything that is not
+/// a mistake in building the request.
+fn is_retryable_error(e: &reqwest::Error) -> bool {
+    !e.is_builder() && !e.is_redirect()
+}
+
+/// Whether a body is dbt's envelope: a JSON object whose `status` is an object.
+pub(crate) fn is_envelope(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .is_some_and(|v| v.get("status").is_some_and(serde_json::Value::is_object))
+}
+
+/// A short, single-line description of a body that is not dbt's envelope: a Django REST
+/// `detail`, an HTML page's title, or the start of the text.
+pub(crate) fn summarize_body(body: &[u8]) -> String {
+    const MAX: usize = 200;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return "empty body".to_string();
+    }
+    let text = String::from_utf8_lossy(body);
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        if let Some(message) = value
+            .pointer("/status/user_message")
+            .or_else(|| value.get("detail"))
+            .or_else(|| value.get("message"))
+            .or_else(|| value.get("error"))
+            .and_then(serde_json::Value::as_str)
+        {
+            return shorten(message, MAX);
+        }
+        return format!("unexpected JSON body: {}", shorten(&value.to_string(), MAX));
+    }
+    let trimmed = text.trim_start();
+    let lower = trimmed.to_ascii_lowercase();
+    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<body") {
+        let title = lower
+            .find("<title")
+            .and_then(|start| {
+                let open_end = start + lower[start..].find('>')? + 1;
+                let close = open_end + lower[open_end..].find("</title")?;
+                Some(trimmed[open_end..close].to_string())
+            })
+            .filter(|t| !t.trim().is_empty());
+        return match title {
+            Some(title) => format!("HTML page: {}", shorten(title.trim(), MAX)),
+            None => "HTML page without a title".to_string(),
+        };
+    }
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return format!("truncated or invalid JSON body ({} bytes)", body.len());
+    }
+    shorten(trimmed, MAX)
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(max).collect();
+        format!("{cut}...")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artifact_path_slashes_are_restored() {
+        let mut url = reqwest::Url::parse(
+            "https://x/api/v2/accounts/1/runs/2/artifacts/compiled%2Fproj%2Fa%20b.sql?step=2",
+        )
+        .unwrap();
+        restore_artifact_path(&mut url);
+        assert_eq!(url.path(), "/api/v2/accounts/1/runs/2/artifacts/compiled/proj/a%20b.sql");
+        assert_eq!(url.query(), Some("step=2"));
+    }
+
+    #[test]
+    fn bodies_are_summarized() {
+        assert_eq!(summarize_body(br#"{"detail":"Not found."}"#), "Not found.");
+        assert_eq!(
+            summarize_body(b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head></html>"),
+            "HTML page: 502 Bad Gateway"
+        );
+        assert_eq!(summarize_body(br#"{"status": {"code": 50"#), "truncated or invalid JSON body (22 bytes)");
+        assert_eq!(summarize_body(b"  "), "empty body");
+    }
+}

@@ -1,0 +1,155 @@
+//! dbt's response envelope: `{"status": {...}, "data": ..., "extra": {...}}`, and the error
+//! bodies dbt sends (401 "Invalid token.", 404, 400 with `data: {field: message}`).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+/// The `status` object every enveloped answer carries.
+fn status(code: u16, is_success: bool, user_message: &str, developer_message: Value) -> Value {
+    json!({
+        "code": code,
+        "is_success": is_success,
+        "user_message": user_message,
+        "developer_message": developer_message,
+    })
+}
+
+/// Serializes a JSON value into a response with the given HTTP status.
+pub(crate) fn json_response(code: StatusCode, body: &Value) -> Response {
+    // Serializing a `Value` cannot fail (keys are strings); the fallback keeps us panic-free.
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = (code, bytes).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// A successful single-object answer (200).
+pub(crate) fn ok(data: Value) -> Response {
+    with_code(StatusCode::OK, data)
+}
+
+/// A successful single-object answer whose envelope code is not 200 (createJob answers 201).
+pub(crate) fn with_code(code: StatusCode, data: Value) -> Response {
+    let body = json!({
+        "status": status(code.as_u16(), true, "Success!", Value::String(String::new())),
+        "data": data,
+    });
+    json_response(code, &body)
+}
+
+/// The `extra` object of list answers.
+pub(crate) struct ListExtra {
+    pub filters: Map<String, Value>,
+    pub order_by: Option<String>,
+    pub total_count: usize,
+}
+
+/// A successful list answer (200) with `extra.filters`, `extra.order_by`, `extra.pagination`.
+pub(crate) fn list(items: Vec<Value>, extra: ListExtra) -> Response {
+    let count = items.len();
+    let body = json!({
+        "status": status(200, true, "Success!", Value::String(String::new())),
+        "data": items,
+        "extra": {
+            "filters": extra.filters,
+            "order_by": extra.order_by,
+            "pagination": {"count": count, "total_count": extra.total_count},
+        },
+    });
+    json_response(StatusCode::OK, &body)
+}
+
+/// An error answered with dbt's envelope. Handlers return `Result<Response, ApiError>`.
+/// Boxed so that `Result`s stay small on the happy path.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiError(Box<ErrorParts>);
+
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorParts {
+    pub code: StatusCode,
+    pub user_message: String,
+    pub developer_message: Value,
+    pub data: Value,
+}
+
+impl std::ops::Deref for ApiError {
+    type Target = ErrorParts;
+    fn deref(&self) -> &ErrorParts {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut ErrorParts {
+        &mut self.0
+    }
+}
+
+impl ApiError {
+    pub(crate) fn new(code: StatusCode, user_message: impl Into<String>) -> Self {
+        ApiError(Box::new(ErrorParts {
+            code,
+            user_message: user_message.into(),
+            developer_message: Value::Null,
+            data: Value::Null,
+        }))
+    }
+
+    /// Missing or wrong token: dbt answers 401 "Invalid token." with `data: null`.
+    pub(crate) fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Invalid token.")
+    }
+
+    /// Unknown account or resource (also what missing permissions look like on dbt).
+    pub(crate) fn not_found(what: &str) -> Self {
+        let mut error = Self::new(
+            StatusCode::NOT_FOUND,
+            "The requested resource was not found.",
+        );
+        error.developer_message = Value::String(format!("{what} not found"));
+        error
+    }
+
+    /// dbt's 400: `data` maps each offending field to a message.
+    pub(crate) fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        let mut error = Self::new(
+            StatusCode::BAD_REQUEST,
+            "The request was invalid. Please double check the provided data and try again.",
+        );
+        let mut data = Map::new();
+        data.insert(field.to_string(), Value::String(message.into()));
+        error.data = Value::Object(data);
+        error
+    }
+
+    /// A 400 that is about the request as a whole, not one field.
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        let mut error = Self::new(StatusCode::BAD_REQUEST, message);
+        error.data = Value::Null;
+        error
+    }
+
+    pub(crate) fn method_not_allowed() -> Self {
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed.")
+    }
+
+    pub(crate) fn body(&self) -> Value {
+        json!({
+            "status": status(self.code.as_u16(), false, &self.user_message, self.developer_message.clone()),
+            "data": self.data,
+        })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        json_response(self.code, &self.body())
+    }
+}
+
+/// What every handler returns.
+pub(crate) type Reply = Result<Response, ApiError>;

@@ -1,0 +1,34 @@
+//! listRepositories, getRepository.
+
+use axum::extract::State;
+
+use super::{get_resource, list_resources};
+use crate::app::SharedApp;
+use crate::envelope::Reply;
+use crate::params::{PathParams, QueryParams};
+use crate::store::Kind;
+
+pub(super) async fn list(
+    State(app): State<SharedApp>,
+    path: PathParams,
+    query: QueryParams,
+) -> Reply {
+    let account_id = path.id("account_id")?;
+    list_resources(
+        &app,
+        Kind::Repository,
+        Some(account_id),
+        &query,
+        &["project_id"],
+        &["id", "full_name", "project_id", "created_at", "updated_at"],
+    )
+}
+
+pub(super) async fn get(State(app): State<SharedApp>, path: PathParams) -> Reply {
+    get_resource(
+        &app,
+        Kind::Repository,
+        path.id("account_id")?,
+        path.id("repository_id")?,
+    )
+}

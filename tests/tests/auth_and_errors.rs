@@ -1,0 +1,232 @@
+//! Token checks, 404s, malformed requests, trailing slashes, and request recording.
+
+mod common;
+
+use common::{TOKEN, client, get, start, url};
+use dbt_cloud_mock::{Operation, demo_ids};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn token_and_bearer_schemes_are_both_accepted() {
+    let mock = start().await;
+    for scheme in ["Token", "Bearer"] {
+        let response = client()
+            .get(url(&mock, "/"))
+            .header("Authorization", format!("{scheme} {TOKEN}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{scheme}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["data"]["id"], json!(demo_ids::ACCOUNT));
+        assert_eq!(body["status"]["is_success"], json!(true));
+        assert!(body.get("extra").is_none(), "extra only on lists");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_or_wrong_token_gets_the_401_envelope_with_null_data() {
+    let mock = start().await;
+    let missing = client().get(url(&mock, "/jobs/")).send().await.unwrap();
+    let wrong = client()
+        .get(url(&mock, "/jobs/"))
+        .header("Authorization", "Token nope")
+        .send()
+        .await
+        .unwrap();
+    for response in [missing, wrong] {
+        assert_eq!(response.status(), 401);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"]["code"], json!(401));
+        assert_eq!(body["status"]["is_success"], json!(false));
+        assert_eq!(body["status"]["user_message"], json!("Invalid token."));
+        assert_eq!(body["data"], Value::Null);
+    }
+}
+
+#[tokio::test]
+async fn unknown_accounts_and_resources_get_404_envelopes() {
+    let mock = start().await;
+    let unknown_account = client()
+        .get(format!("{}/api/v2/accounts/999/jobs/", mock.base_url()))
+        .header("Authorization", format!("Token {TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown_account.status(), 404);
+    let body: Value = unknown_account.json().await.unwrap();
+    assert_eq!(body["status"]["code"], json!(404));
+    assert_eq!(body["data"], Value::Null);
+    for tail in [
+        "/jobs/9999/",
+        "/runs/1/",
+        "/projects/5/",
+        "/environments/5/",
+        "/repositories/5/",
+    ] {
+        let (status, body) = get(&mock, tail).await;
+        assert_eq!(status, 404, "{tail}");
+        assert_eq!(body["status"]["is_success"], json!(false), "{tail}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_requests_get_4xx_envelopes_not_crashes() {
+    let mock = start().await;
+    let auth = format!("Token {TOKEN}");
+    // Wrong type in the path: dbt's URL patterns only match digits.
+    let (status, body) = get(&mock, "/runs/abc/").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["status"]["code"], json!(404));
+    // Wrong types in the query name the parameter.
+    for (query, field) in [
+        ("limit=ten", "limit"),
+        ("job_definition_id=x", "job_definition_id"),
+        ("status__in=[1,x]", "status__in"),
+        ("offset=-1", "offset"),
+    ] {
+        let (status, body) = get(&mock, &format!("/runs/?{query}")).await;
+        assert_eq!(status, 400, "{query}");
+        assert!(body["data"][field].is_string(), "{query}: {body}");
+    }
+    // Bad JSON, a JSON array, a wrong type for cause.
+    for raw in [
+        "{not json",
+        "[1,2]",
+        r#"{"cause": 5}"#,
+        r#"{"cause": "x", "threads_override": "many"}"#,
+    ] {
+        let response = client()
+            .post(url(&mock, &format!("/jobs/{}/run/", demo_ids::DAILY_JOB)))
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .body(raw)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{raw}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"]["code"], json!(400), "{raw}");
+        assert!(body["data"].is_object(), "{raw}");
+    }
+    // Unknown method on a known path.
+    let response = client()
+        .put(url(&mock, "/runs/"))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"]["code"], json!(405));
+    // Nothing was created by the rejected triggers.
+    assert!(mock.run_ids().is_empty());
+}
+
+#[tokio::test]
+async fn a_trigger_without_cause_gets_dbts_400_with_field_messages() {
+    let mock = start().await;
+    let path = format!("/jobs/{}/run/", demo_ids::DAILY_JOB);
+    let (status, body) = common::post(&mock, &path, json!({})).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["data"], json!({"cause": "This field is required."}));
+    let (status, body) = common::post(&mock, &path, json!({"cause": "x".repeat(256)})).await;
+    assert_eq!(status, 400);
+    assert!(body["data"]["cause"].as_str().unwrap().contains("255"));
+    let (status, _) = common::post(&mock, &path, json!({"cause": "x".repeat(255)})).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_get_without_trailing_slash_redirects_and_a_post_without_it_is_405() {
+    let mock = start().await;
+    let auth = format!("Token {TOKEN}");
+    let response = client()
+        .get(url(
+            &mock,
+            &format!("/jobs/{}?include_related=x", demo_ids::DAILY_JOB),
+        ))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 301);
+    assert_eq!(
+        response.headers()["location"],
+        format!(
+            "/api/v2/accounts/43/jobs/{}/?include_related=x",
+            demo_ids::DAILY_JOB
+        )
+        .as_str()
+    );
+    let response = client()
+        .post(url(&mock, &format!("/jobs/{}/run", demo_ids::DAILY_JOB)))
+        .header("Authorization", &auth)
+        .json(&json!({"cause": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let response = client()
+        .get(format!("{}/api/v2/nothing/", mock.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn every_request_is_recorded_with_the_token_redacted() {
+    let mock = start().await;
+    common::post(
+        &mock,
+        &format!("/jobs/{}/run/", demo_ids::HOURLY_JOB),
+        json!({"cause": "recorded"}),
+    )
+    .await;
+    get(&mock, "/runs/?status__in=[1,2]").await;
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 2);
+    let trigger = &requests[0];
+    assert_eq!(trigger.method, "POST");
+    assert_eq!(trigger.operation, Some(Operation::TriggerJobRun));
+    assert_eq!(trigger.header("authorization"), Some("Bearer [redacted]"));
+    assert_eq!(trigger.json().unwrap()["cause"], json!("recorded"));
+    assert!(
+        !format!("{requests:?}").contains(TOKEN),
+        "token leaked into the record"
+    );
+    assert_eq!(
+        requests[1].query_pairs(),
+        vec![("status__in".to_string(), "[1,2]".to_string())]
+    );
+    assert_eq!(mock.request_count(Operation::ListRuns), 1);
+    assert_eq!(mock.total_requests(), 2);
+    mock.clear_requests();
+    assert_eq!(mock.request_count(Operation::ListRuns), 0);
+}
+
+#[tokio::test]
+async fn shutdown_and_drop_stop_the_server() {
+    let mock = start().await;
+    let base = mock.base_url();
+    mock.shutdown().await;
+    assert!(
+        client()
+            .get(format!("{base}/api/v2/accounts/"))
+            .send()
+            .await
+            .is_err()
+    );
+    let mock = start().await;
+    let base = mock.base_url();
+    drop(mock);
+    tokio::task::yield_now().await;
+    assert!(
+        client()
+            .get(format!("{base}/api/v2/accounts/"))
+            .send()
+            .await
+            .is_err()
+    );
+}

@@ -1,0 +1,817 @@
+//! The end-to-end scenario: every operation of the derived spec, called through the RAW
+//! generated client against the mock, with the decoded answers asserted. Each step is a
+//! function so that `e2e_operations.rs` can run it alone (one test per step, fresh mock) and
+//! `contract.rs` can run them all on one mock and check every body the mock sent.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use dbt_cloud_api::transport::Transport;
+use dbt_cloud_api::types::{CreateJobRequest, ErrorResponse, Run, TriggerJobRunRequest, UpdateJobRequest};
+use dbt_cloud_api::{Client, RetryPolicy, SecretToken};
+use dbt_cloud_mock::{Fault, FaultRule, JobScript, MockDbtCloud, MockServer, Operation, demo_ids, status};
+use futures::TryStreamExt;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use serde_json::{Value, json};
+
+pub const TOKEN: &str = "e2e-token";
+
+/// dbt's texts, as the mock sends them (and as `user_message` must carry them to the caller).
+pub const INVALID_TOKEN: &str = "Invalid token.";
+pub const NOT_FOUND: &str = "The requested resource was not found.";
+pub const INVALID_REQUEST: &str =
+    "The request was invalid. Please double check the provided data and try again.";
+
+/// A mock and a generated client pointed at it.
+pub struct Ctx {
+    pub mock: MockServer,
+    pub client: Client,
+    pub account: i64,
+}
+
+pub async fn start() -> Ctx {
+    let mock = MockDbtCloud::builder()
+        .token(TOKEN)
+        .start()
+        .await
+        .expect("mock starts");
+    let client = client_for(&mock, TOKEN);
+    Ctx {
+        account: mock.account_id(),
+        mock,
+        client,
+    }
+}
+
+/// The raw generated client with the token in a default header (as `Config::client` does),
+/// and no retries: each call is exactly one request, so what the mock recorded is what the
+/// client decoded.
+pub fn client_for(mock: &MockServer, token: &str) -> Client {
+    let mut value = HeaderValue::from_str(&format!("Token {token}")).expect("token is a header");
+    value.set_sensitive(true);
+    let mut headers = HeaderMap::new();
+    headers.insert(AUTHORIZATION, value);
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("reqwest client builds");
+    Client::new_with_client(
+        &mock.base_url(),
+        http,
+        Transport::new(RetryPolicy::none(), SecretToken::new(token)),
+    )
+}
+
+/// The typed error body of a failed call; panics (with the error) on any other failure.
+pub fn error_body<T: std::fmt::Debug>(
+    result: Result<T, progenitor_client::Error<ErrorResponse>>,
+    status: u16,
+) -> ErrorResponse {
+    match result {
+        Err(progenitor_client::Error::ErrorResponse(response)) => {
+            assert_eq!(response.status().as_u16(), status, "{response:?}");
+            response.into_inner()
+        }
+        other => panic!("expected an ErrorResponse with status {status}, got {other:?}"),
+    }
+}
+
+/// `user_message` and `code` of a typed error body.
+pub fn message_of(body: &ErrorResponse) -> (i64, String) {
+    let status = body.status.as_ref().expect("error envelope has a status");
+    assert_eq!(status.is_success, Some(false));
+    (
+        status.code.expect("status.code"),
+        status.user_message.clone().expect("status.user_message"),
+    )
+}
+
+pub fn trigger_body(cause: &str) -> TriggerJobRunRequest {
+    serde_json::from_value(json!({ "cause": cause })).expect("trigger body")
+}
+
+pub async fn trigger(ctx: &Ctx, job: i64, cause: &str) -> Run {
+    let response = ctx
+        .client
+        .trigger_job_run()
+        .account_id(ctx.account)
+        .job_id(job)
+        .body(trigger_body(cause))
+        .send()
+        .await
+        .expect("triggerJobRun succeeds");
+    assert_eq!(response.status().as_u16(), 200);
+    response.into_inner().data.expect("the new run")
+}
+
+pub async fn get_run(ctx: &Ctx, run: i64, include_related: Option<&str>) -> Run {
+    let mut request = ctx.client.get_run().account_id(ctx.account).run_id(run);
+    if let Some(related) = include_related {
+        request = request.include_related(related);
+    }
+    let body = request.send().await.expect("getRun succeeds").into_inner();
+    assert_eq!(body.status.and_then(|s| s.code), Some(200));
+    body.data.expect("the run")
+}
+
+async fn artifact(ctx: &Ctx, run: i64, path: &str, step: Option<i64>) -> Bytes {
+    let mut request = ctx
+        .client
+        .get_run_artifact()
+        .account_id(ctx.account)
+        .run_id(run)
+        .path(path);
+    if let Some(step) = step {
+        request = request.step(step);
+    }
+    let response = request.send().await.expect("getRunArtifact succeeds");
+    assert_eq!(response.status().as_u16(), 200);
+    let chunks: Vec<Bytes> = response
+        .into_inner_stream()
+        .try_collect()
+        .await
+        .expect("artifact body");
+    chunks.concat().into()
+}
+
+fn ids<T>(items: &[T], id: impl Fn(&T) -> i64) -> Vec<i64> {
+    items.iter().map(id).collect()
+}
+
+/// listAccounts and getAccount.
+pub async fn accounts(ctx: &Ctx) {
+    let listed = ctx.client.list_accounts().send().await.unwrap().into_inner();
+    let accounts = listed.data.expect("accounts");
+    assert_eq!(ids(&accounts, |a| a.id), vec![demo_ids::ACCOUNT]);
+    assert_eq!(accounts[0].name.as_deref(), Some("Demo Analytics"));
+
+    let account = ctx
+        .client
+        .get_account()
+        .account_id(demo_ids::ACCOUNT)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .expect("account");
+    assert_eq!(account.id, demo_ids::ACCOUNT);
+    assert_eq!(account.plan.as_deref(), Some("enterprise"));
+    assert_eq!(account.run_slots, Some(5));
+    assert_eq!(account.locked, Some(false));
+}
+
+/// listProjects (filters, order_by, counts) and getProject.
+pub async fn projects(ctx: &Ctx) {
+    let all = ctx
+        .client
+        .list_projects()
+        .account_id(ctx.account)
+        .order_by("-id")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let data = all.data.expect("projects");
+    assert_eq!(ids(&data, |p| p.id), vec![demo_ids::OTHER_PROJECT, demo_ids::PROJECT]);
+    let pagination = all.extra.and_then(|e| e.pagination).expect("pagination");
+    assert_eq!((pagination.count, pagination.total_count), (Some(2), Some(2)));
+
+    let finance = ctx
+        .client
+        .list_projects()
+        .account_id(ctx.account)
+        .name_icontains("FIN")
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .expect("projects");
+    assert_eq!(ids(&finance, |p| p.id), vec![demo_ids::OTHER_PROJECT]);
+    assert_eq!(finance[0].description.as_deref(), Some("Finance marts"));
+
+    let project = ctx
+        .client
+        .get_project()
+        .account_id(ctx.account)
+        .project_id(demo_ids::PROJECT)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .expect("project");
+    assert_eq!(project.name.as_deref(), Some("jaffle_shop"));
+    assert_eq!(project.account_id, Some(ctx.account));
+    assert_eq!(project.repository_id, Some(demo_ids::REPOSITORY));
+    assert_eq!(project.state, Some(1));
+}
+
+/// listEnvironments (project filter) and getEnvironment.
+pub async fn environments(ctx: &Ctx) {
+    let listed = ctx
+        .client
+        .list_environments()
+        .account_id(ctx.account)
+        .project_id(demo_ids::PROJECT)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let data = listed.data.expect("environments");
+    assert_eq!(
+        ids(&data, |e| e.id),
+        vec![demo_ids::DEV_ENVIRONMENT, demo_ids::PROD_ENVIRONMENT]
+    );
+    assert_eq!(data[0].type_.as_deref(), Some("development"));
+    assert_eq!(data[0].deployment_type, None);
+    let filters = listed.extra.expect("extra").filters.expect("filters");
+    assert_eq!(filters.get("project_id"), Some(&json!(demo_ids::PROJECT)));
+
+    let environment = ctx
+        .client
+        .get_environment()
+        .account_id(ctx.account)
+        .environment_id(demo_ids::OTHER_ENVIRONMENT)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .expect("environment");
+    assert_eq!(environment.project_id, Some(demo_ids::OTHER_PROJECT));
+    assert_eq!(environment.dbt_version.as_deref(), Some("1.8.0-latest"));
+    assert_eq!(environment.deployment_type.as_deref(), Some("production"));
+}
+
+/// listRepositories and getRepository.
+pub async fn repositories(ctx: &Ctx) {
+    let listed = ctx
+        .client
+        .list_repositories()
+        .account_id(ctx.account)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .expect("repositories");
+    assert_eq!(ids(&listed, |r| r.id), vec![demo_ids::REPOSITORY, 302]);
+
+    let repository = ctx
+        .client
+        .get_repository()
+        .account_id(ctx.account)
+        .repository_id(demo_ids::REPOSITORY)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .expect("repository");
+    assert_eq!(repository.full_name.as_deref(), Some("demo/jaffle_shop"));
+    assert_eq!(
+        repository.remote_url.as_deref(),
+        Some("git@github.com:demo/jaffle_shop.git")
+    );
+    assert_eq!(repository.git_clone_strategy.as_deref(), Some("github_app"));
+}
+
+/// listJobs (filters, pagination) and getJob.
+pub async fn jobs(ctx: &Ctx) {
+    let listed = ctx
+        .client
+        .list_jobs()
+        .account_id(ctx.account)
+        .environment_id(demo_ids::PROD_ENVIRONMENT)
+        .limit(2)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let data = listed.data.expect("jobs");
+    assert_eq!(ids(&data, |j| j.id), vec![demo_ids::DAILY_JOB, demo_ids::HOURLY_JOB]);
+    let pagination = listed.extra.and_then(|e| e.pagination).expect("pagination");
+    assert_eq!((pagination.count, pagination.total_count), (Some(2), Some(3)));
+
+    let next = ctx
+        .client
+        .list_jobs()
+        .account_id(ctx.account)
+        .environment_id(demo_ids::PROD_ENVIRONMENT)
+        .limit(2)
+        .offset(2)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .expect("jobs");
+    assert_eq!(ids(&next, |j| j.id), vec![demo_ids::CI_JOB]);
+
+    let job = ctx
+        .client
+        .get_job()
+        .account_id(ctx.account)
+        .job_id(demo_ids::DAILY_JOB)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .expect("job");
+    assert_eq!(job.name.as_deref(), Some("Daily build"));
+    assert_eq!(job.execute_steps.as_deref(), Some(&["dbt build".to_string()][..]));
+    assert_eq!(job.generate_docs, Some(true));
+    assert_eq!(job.settings.and_then(|s| s.threads), Some(4));
+    assert_eq!(job.environment_id, Some(demo_ids::PROD_ENVIRONMENT));
+    // Job timestamps use `T`, unlike run timestamps.
+    assert!(job.created_at.expect("created_at").contains('T'));
+}
+
+/// createJob (201), updateJob, deleteJob, and the deleted job's 404.
+pub async fn job_crud(ctx: &Ctx) {
+    let body: CreateJobRequest = serde_json::from_value(json!({
+        "account_id": ctx.account,
+        "project_id": demo_ids::PROJECT,
+        "environment_id": demo_ids::DEV_ENVIRONMENT,
+        "name": "e2e nightly",
+        "execute_steps": ["dbt seed", "dbt build"],
+        "settings": {"threads": 8, "target_name": "e2e"},
+        "generate_docs": false,
+    }))
+    .expect("create body");
+    let created = ctx
+        .client
+        .create_job()
+        .account_id(ctx.account)
+        .body(body)
+        .send()
+        .await
+        .expect("createJob succeeds");
+    assert_eq!(created.status().as_u16(), 201);
+    let created = created.into_inner();
+    assert_eq!(created.status.as_ref().and_then(|s| s.code), Some(201));
+    let job = created.data.expect("created job");
+    assert_eq!(job.name.as_deref(), Some("e2e nightly"));
+    assert_eq!(job.settings.as_ref().and_then(|s| s.threads), Some(8));
+    assert_eq!(job.state, Some(1));
+    let id = job.id;
+    assert!(!ctx.mock.job_ids().is_empty() && ctx.mock.job_ids().contains(&id));
+
+    let update: UpdateJobRequest = serde_json::from_value(json!({
+        "id": id,
+        "account_id": ctx.account,
+        "project_id": demo_ids::PROJECT,
+        "environment_id": demo_ids::DEV_ENVIRONMENT,
+        "name": "e2e nightly (renamed)",
+        "execute_steps": ["dbt build"],
+    }))
+    .expect("update body");
+    let updated = ctx
+        .client
+        .update_job()
+        .account_id(ctx.account)
+        .job_id(id)
+        .body(update)
+        .send()
+        .await
+        .expect("updateJob succeeds")
+        .into_inner()
+        .data
+        .expect("updated job");
+    assert_eq!(updated.id, id);
+    assert_eq!(updated.name.as_deref(), Some("e2e nightly (renamed)"));
+    assert_eq!(updated.execute_steps.as_deref(), Some(&["dbt build".to_string()][..]));
+
+    let fetched = ctx
+        .client
+        .get_job()
+        .account_id(ctx.account)
+        .job_id(id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .expect("job");
+    assert_eq!(fetched.name.as_deref(), Some("e2e nightly (renamed)"));
+
+    let deleted = ctx
+        .client
+        .delete_job()
+        .account_id(ctx.account)
+        .job_id(id)
+        .send()
+        .await
+        .expect("deleteJob succeeds");
+    assert!(deleted.status().is_success());
+
+    let gone = ctx
+        .client
+        .get_job()
+        .account_id(ctx.account)
+        .job_id(id)
+        .send()
+        .await;
+    let body = error_body(gone, 404);
+    assert_eq!(message_of(&body), (404, NOT_FOUND.to_string()));
+}
+
+/// triggerJobRun, then getRun as the manual clock moves the run Queued -> Starting -> Running
+/// -> Success; include_related embeds the trigger, the job and the steps.
+pub async fn run_lifecycle(ctx: &Ctx) {
+    ctx.mock.script_next_run(
+        demo_ids::HOURLY_JOB,
+        JobScript::success()
+            .queued_for(Duration::from_secs(10))
+            .starting_for(Duration::from_secs(10))
+            .step_duration(Duration::from_secs(30)),
+    );
+    let run = trigger(ctx, demo_ids::HOURLY_JOB, "e2e lifecycle").await;
+    assert_eq!(run.status, Some(status::QUEUED));
+    assert_eq!(run.job_definition_id, Some(demo_ids::HOURLY_JOB));
+    assert_eq!(run.is_complete, Some(false));
+    assert_eq!(run.finished_at, None);
+    assert_eq!(
+        run.trigger.as_ref().and_then(|t| t.cause.as_deref()),
+        Some("e2e lifecycle")
+    );
+
+    let mut seen = vec![status::QUEUED];
+    for _ in 0..40 {
+        ctx.mock.advance(Duration::from_secs(5));
+        let now = get_run(ctx, run.id, None).await;
+        let code = now.status.expect("status");
+        if seen.last() != Some(&code) {
+            seen.push(code);
+        }
+        if now.is_complete == Some(true) {
+            break;
+        }
+    }
+    assert_eq!(
+        seen,
+        vec![status::QUEUED, status::STARTING, status::RUNNING, status::SUCCESS]
+    );
+
+    let done = get_run(ctx, run.id, Some("trigger,job,run_steps")).await;
+    assert_eq!(done.is_success, Some(true));
+    assert_eq!(done.status_humanized.as_deref(), Some("Success"));
+    assert_eq!(done.in_progress, Some(false));
+    // dbt's run timestamps use a space, not `T`.
+    let finished = done.finished_at.expect("finished_at");
+    assert!(finished.contains(' ') && !finished.contains('T'), "{finished}");
+    assert!(done.duration.is_some());
+    assert_eq!(
+        done.trigger.and_then(|t| t.cause),
+        Some("e2e lifecycle".to_string())
+    );
+    // `job` is a free-form object in the spec (it would nest Job inside Run inside Job).
+    assert_eq!(
+        done.job.as_ref().and_then(|j| j.get("name")),
+        Some(&json!("Hourly run"))
+    );
+    let steps = done.run_steps.expect("run_steps");
+    assert!(steps.iter().any(|s| s.name.as_deref().is_some_and(|n| n.contains("dbt run"))));
+    assert!(steps.iter().all(|s| s.status == Some(status::SUCCESS)));
+    assert!(steps.iter().all(|s| s.run_id == Some(run.id)));
+
+    // Without include_related the related objects are null (decoded as None).
+    let bare = get_run(ctx, run.id, None).await;
+    assert!(bare.trigger.is_none() && bare.job.is_none());
+}
+
+/// cancelRun on a running run, and dbt's 400 when cancelling a finished one.
+pub async fn cancel(ctx: &Ctx) {
+    let run = trigger(ctx, demo_ids::DAILY_JOB, "e2e cancel").await;
+    ctx.mock.advance(Duration::from_secs(6));
+    let cancelled = ctx
+        .client
+        .cancel_run()
+        .account_id(ctx.account)
+        .run_id(run.id)
+        .send()
+        .await
+        .expect("cancelRun succeeds")
+        .into_inner()
+        .data
+        .expect("cancelled run");
+    assert_eq!(cancelled.id, run.id);
+    assert_eq!(cancelled.status, Some(status::CANCELLED));
+    assert_eq!(cancelled.is_cancelled, Some(true));
+    assert_eq!(
+        cancelled.status_message.as_deref(),
+        Some("Cancelled by user via API")
+    );
+
+    ctx.mock.advance(Duration::from_secs(600));
+    assert_eq!(get_run(ctx, run.id, None).await.status, Some(status::CANCELLED));
+
+    let again = ctx
+        .client
+        .cancel_run()
+        .account_id(ctx.account)
+        .run_id(run.id)
+        .send()
+        .await;
+    let body = error_body(again, 400);
+    let (code, message) = message_of(&body);
+    assert_eq!(code, 400);
+    assert!(message.contains("already finished"), "{message}");
+}
+
+/// rerunJob after a failed run retries it (retrying_run_id); the rerun then succeeds.
+pub async fn rerun(ctx: &Ctx) {
+    ctx.mock
+        .script_next_run(demo_ids::CI_JOB, JobScript::error());
+    let failed = trigger(ctx, demo_ids::CI_JOB, "e2e rerun").await;
+    ctx.mock.advance(Duration::from_secs(3600));
+    let failed = get_run(ctx, failed.id, None).await;
+    assert_eq!(failed.status, Some(status::ERROR));
+    assert_eq!(failed.is_error, Some(true));
+    assert_eq!(failed.can_retry, Some(true));
+    assert!(failed.status_message.is_some());
+
+    let retry = ctx
+        .client
+        .rerun_job()
+        .account_id(ctx.account)
+        .job_id(demo_ids::CI_JOB)
+        .send()
+        .await
+        .expect("rerunJob succeeds")
+        .into_inner()
+        .data
+        .expect("retry run");
+    assert_ne!(retry.id, failed.id);
+    assert_eq!(retry.status, Some(status::QUEUED));
+    assert_eq!(retry.retrying_run_id, Some(failed.id));
+    ctx.mock.advance(Duration::from_secs(3600));
+    assert_eq!(get_run(ctx, retry.id, None).await.status, Some(status::SUCCESS));
+}
+
+/// listRuns: offset/limit over seeded runs, status, status__in `[..]`, include_related,
+/// order_by with `-`, and the counts in `extra`.
+pub async fn list_runs(ctx: &Ctx) {
+    let job = demo_ids::OTHER_JOB;
+    let seeded = ctx.mock.seed_runs(job, 250);
+    let list = || {
+        ctx.client
+            .list_runs()
+            .account_id(ctx.account)
+            .job_definition_id(job)
+    };
+
+    let mut visited = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = list().offset(offset).limit(100).send().await.unwrap().into_inner();
+        let pagination = page.extra.and_then(|e| e.pagination).expect("pagination");
+        assert_eq!(pagination.total_count, Some(250));
+        let runs = page.data.expect("runs");
+        assert_eq!(pagination.count, Some(runs.len() as i64));
+        if runs.is_empty() {
+            break;
+        }
+        assert!(runs.len() <= 100);
+        offset += runs.len() as i64;
+        visited.extend(runs.iter().map(|r| r.id));
+    }
+    assert_eq!(visited, seeded);
+
+    // The mock knows each run's status; status__in must select exactly those.
+    let statuses: Vec<(i64, i64)> = seeded
+        .iter()
+        .map(|id| (*id, ctx.mock.run_status(*id).expect("known run")))
+        .collect();
+    let wanted = |codes: &[i64]| -> Vec<i64> {
+        statuses
+            .iter()
+            .filter(|(_, s)| codes.contains(s))
+            .map(|(id, _)| *id)
+            .collect()
+    };
+    let failed_or_cancelled = wanted(&[status::ERROR, status::CANCELLED]);
+    assert!(!failed_or_cancelled.is_empty(), "seeded runs have mixed outcomes");
+    let page = list()
+        .status_in("[20,30]")
+        .limit(100)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let runs = page.data.expect("runs");
+    let extra = page.extra.expect("extra");
+    assert_eq!(
+        extra.pagination.and_then(|p| p.total_count),
+        Some(failed_or_cancelled.len() as i64)
+    );
+    assert_eq!(
+        extra.filters.as_ref().and_then(|f| f.get("status__in")),
+        Some(&json!([20, 30]))
+    );
+    assert!(runs.iter().all(|r| matches!(r.status, Some(20 | 30))));
+    let n = failed_or_cancelled.len().min(100);
+    assert_eq!(ids(&runs, |r| r.id), failed_or_cancelled[..n].to_vec());
+
+    let successes = list()
+        .status(status::SUCCESS)
+        .limit(1)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        successes.extra.and_then(|e| e.pagination).and_then(|p| p.total_count),
+        Some(wanted(&[status::SUCCESS]).len() as i64)
+    );
+
+    let newest = list()
+        .order_by("-id")
+        .limit(5)
+        .include_related("job,trigger")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(newest.extra.as_ref().and_then(|e| e.order_by.as_deref()), Some("-id"));
+    let runs = newest.data.expect("runs");
+    let mut expected: Vec<i64> = seeded.iter().rev().take(5).copied().collect();
+    expected.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(ids(&runs, |r| r.id), expected);
+    for run in &runs {
+        assert_eq!(
+            run.job.as_ref().and_then(|j| j.get("name")),
+            Some(&json!("Finance nightly"))
+        );
+        assert!(run.trigger.as_ref().and_then(|t| t.cause.as_deref()).is_some());
+        assert_eq!(run.project_id, Some(demo_ids::OTHER_PROJECT));
+    }
+
+    let elsewhere = list()
+        .environment_id(demo_ids::PROD_ENVIRONMENT)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(elsewhere.data.map(|d| d.len()), Some(0));
+    let by_project = ctx
+        .client
+        .list_runs()
+        .account_id(ctx.account)
+        .project_id(demo_ids::OTHER_PROJECT)
+        .limit(1)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        by_project.extra.and_then(|e| e.pagination).and_then(|p| p.total_count),
+        Some(250)
+    );
+}
+
+/// listRunArtifacts and getRunArtifact: raw bytes, the default (last) step, a pinned step,
+/// and a nested path with `/`.
+pub async fn artifacts(ctx: &Ctx) {
+    let run = trigger(ctx, demo_ids::DAILY_JOB, "e2e artifacts").await;
+    let early = ctx
+        .client
+        .list_run_artifacts()
+        .account_id(ctx.account)
+        .run_id(run.id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(early.data, Some(vec![]));
+    ctx.mock.advance(Duration::from_secs(3600));
+
+    let listed = ctx
+        .client
+        .list_run_artifacts()
+        .account_id(ctx.account)
+        .run_id(run.id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .expect("artifact paths");
+    for name in ["manifest.json", "run_results.json", "catalog.json"] {
+        assert!(listed.iter().any(|p| p == name), "{name} in {listed:?}");
+    }
+
+    // The last step of the daily job is `dbt docs generate`: its run_results has no models.
+    let last: Value = serde_json::from_slice(&artifact(ctx, run.id, "run_results.json", None).await)
+        .expect("run_results.json is JSON");
+    assert!(last.get("status").is_none(), "artifacts are not enveloped");
+    let steps = get_run(ctx, run.id, Some("run_steps")).await.run_steps.expect("steps");
+    let build = steps
+        .iter()
+        .find(|s| s.name.as_deref().is_some_and(|n| n.contains("dbt build")))
+        .and_then(|s| s.index)
+        .expect("a dbt build step");
+    let pinned: Value =
+        serde_json::from_slice(&artifact(ctx, run.id, "run_results.json", Some(build)).await)
+            .expect("run_results.json is JSON");
+    let results = pinned["results"].as_array().expect("results");
+    assert!(
+        results
+            .iter()
+            .any(|r| r["unique_id"].as_str().is_some_and(|u| u.starts_with("model.")))
+    );
+    // dbt's node statuses: models and seeds "success", tests "pass".
+    assert!(
+        results
+            .iter()
+            .all(|r| r["status"] == json!("success") || r["status"] == json!("pass")),
+        "{results:?}"
+    );
+    assert_ne!(last, pinned);
+
+    // A nested path with real slashes; the listing of the default (docs) step has no SQL, so
+    // the path comes from the build step's files.
+    let sql_path = "compiled/jaffle_shop/models/orders.sql";
+    let sql = artifact(ctx, run.id, sql_path, Some(build)).await;
+    let text = String::from_utf8(sql.to_vec()).expect("SQL is UTF-8");
+    assert!(text.starts_with("select *") && text.contains("\"orders\""), "{text}");
+    let request = ctx
+        .mock
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.operation == Some(Operation::GetRunArtifact))
+        .expect("recorded");
+    assert!(request.path.ends_with(&format!("/artifacts/{sql_path}")), "{}", request.path);
+    assert_eq!(request.query_pairs(), vec![("step".to_string(), build.to_string())]);
+}
+
+/// Each error status decoded into the typed error body with dbt's `user_message`.
+pub async fn errors(ctx: &Ctx) {
+    // 400: a blank cause.
+    let blank = ctx
+        .client
+        .trigger_job_run()
+        .account_id(ctx.account)
+        .job_id(demo_ids::DAILY_JOB)
+        .body(trigger_body(""))
+        .send()
+        .await;
+    let body = error_body(blank, 400);
+    assert_eq!(message_of(&body), (400, INVALID_REQUEST.to_string()));
+    assert_eq!(
+        body.data.as_ref().and_then(|d| d.get("cause")),
+        Some(&json!("This field may not be blank."))
+    );
+
+    // 401: a wrong token; dbt's envelope with `data: null`.
+    let stranger = client_for(&ctx.mock, "not-the-token");
+    let denied = stranger.get_account().account_id(ctx.account).send().await;
+    let body = error_body(denied, 401);
+    assert_eq!(message_of(&body), (401, INVALID_TOKEN.to_string()));
+    assert_eq!(body.data, None);
+
+    // 403: the mock has no permissions model, so the status is injected (enveloped like dbt's).
+    ctx.mock
+        .inject_fault(FaultRule::on(Operation::ListProjects, Fault::Status(403)).times(1));
+    let forbidden = ctx.client.list_projects().account_id(ctx.account).send().await;
+    let body = error_body(forbidden, 403);
+    let (code, message) = message_of(&body);
+    assert_eq!(code, 403);
+    assert!(message.starts_with("Forbidden"), "{message}");
+
+    // 404: an unknown run, and an unknown account.
+    let missing = ctx.client.get_run().account_id(ctx.account).run_id(987_654_321).send().await;
+    let body = error_body(missing, 404);
+    assert_eq!(message_of(&body), (404, NOT_FOUND.to_string()));
+    assert_eq!(
+        body.status.and_then(|s| s.developer_message),
+        Some("Run not found".to_string())
+    );
+    let elsewhere = ctx.client.list_jobs().account_id(1).send().await;
+    let body = error_body(elsewhere, 404);
+    assert_eq!(message_of(&body), (404, NOT_FOUND.to_string()));
+}
+
+/// The whole scenario on one mock, in an order where each step's assertions hold after the
+/// previous steps' changes (new runs, a created job in the development environment).
+pub async fn run_all(ctx: &Ctx) {
+    accounts(ctx).await;
+    projects(ctx).await;
+    environments(ctx).await;
+    repositories(ctx).await;
+    jobs(ctx).await;
+    job_crud(ctx).await;
+    run_lifecycle(ctx).await;
+    cancel(ctx).await;
+    rerun(ctx).await;
+    list_runs(ctx).await;
+    artifacts(ctx).await;
+    errors(ctx).await;
+}

@@ -1,0 +1,71 @@
+//! Shared setup for the behaviour tests: a mock on 127.0.0.1 and a plain reqwest client.
+#![allow(dead_code)]
+
+use dbt_cloud_mock::{Fixtures, MockDbtCloud, MockServer};
+use serde_json::Value;
+
+pub const TOKEN: &str = "test-token";
+
+pub async fn start() -> MockServer {
+    MockDbtCloud::builder()
+        .token(TOKEN)
+        .fixtures(Fixtures::demo())
+        .start()
+        .await
+        .expect("mock starts")
+}
+
+/// A client without redirects, so tests see the mock's 301s as they are.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .expect("client builds")
+}
+
+/// `{base}/api/v2/accounts/{account}{tail}`.
+pub fn url(mock: &MockServer, tail: &str) -> String {
+    format!(
+        "{}/api/v2/accounts/{}{tail}",
+        mock.base_url(),
+        mock.account_id()
+    )
+}
+
+pub async fn get(mock: &MockServer, tail: &str) -> (u16, Value) {
+    let response = client()
+        .get(url(mock, tail))
+        .header("Authorization", format!("Token {TOKEN}"))
+        .send()
+        .await
+        .expect("request succeeds");
+    let status = response.status().as_u16();
+    let body = response.json().await.expect("JSON body");
+    (status, body)
+}
+
+pub async fn post(mock: &MockServer, tail: &str, body: Value) -> (u16, Value) {
+    let response = client()
+        .post(url(mock, tail))
+        .header("Authorization", format!("Bearer {TOKEN}"))
+        .json(&body)
+        .send()
+        .await
+        .expect("request succeeds");
+    let status = response.status().as_u16();
+    let body = response.json().await.expect("JSON body");
+    (status, body)
+}
+
+/// Triggers a run of `job` and returns its id.
+pub async fn trigger(mock: &MockServer, job: i64) -> i64 {
+    let (status, body) = post(
+        mock,
+        &format!("/jobs/{job}/run/"),
+        serde_json::json!({"cause": "test"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["data"]["id"].as_i64().expect("run id")
+}

@@ -1,0 +1,214 @@
+//! Reading and writing OpenAPI (and Overlay) documents as `serde_json::Value`.
+//!
+//! Every step of the pipeline works on plain JSON values: they are easy to rewrite, and
+//! `serde_json`'s `preserve_order` keeps the author's key order, so the derived file reads like
+//! its source and diffs stay small.
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+use std::path::Path;
+
+/// Where a document comes from: a file or an http(s) URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(std::path::PathBuf),
+    Url(String),
+}
+
+impl Source {
+    pub fn parse(text: &str) -> Self {
+        if text.starts_with("http://") || text.starts_with("https://") {
+            Source::Url(text.to_owned())
+        } else {
+            Source::File(text.into())
+        }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::File(path) => write!(f, "{}", path.display()),
+            Source::Url(url) => f.write_str(url),
+        }
+    }
+}
+
+/// Fetches the raw text of `source`.
+pub fn read_text(source: &Source) -> anyhow::Result<String> {
+    match source {
+        Source::File(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display())),
+        Source::Url(url) => {
+            let client = reqwest::blocking::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .build()
+                .context("cannot build an HTTP client")?;
+            let response = client
+                .get(url)
+                .send()
+                .with_context(|| format!("cannot fetch {url}"))?;
+            let status = response.status();
+            if !status.is_success() {
+                bail!("cannot fetch {url}: HTTP {status}");
+            }
+            response
+                .text()
+                .with_context(|| format!("cannot read the body of {url}"))
+        }
+    }
+}
+
+/// Parses YAML or JSON text (YAML is a superset of JSON) into a JSON value.
+///
+/// YAML allows non-string keys (`200:` for a response code); JSON does not, so keys are turned
+/// into their string form here rather than rejected.
+pub fn parse_text(text: &str, origin: &str) -> anyhow::Result<Value> {
+    let yaml: serde_norway::Value =
+        serde_norway::from_str(text).with_context(|| format!("{origin} is not valid YAML or JSON"))?;
+    yaml_to_json(yaml, "").with_context(|| format!("{origin} cannot be represented as JSON"))
+}
+
+fn yaml_to_json(yaml: serde_norway::Value, pointer: &str) -> anyhow::Result<Value> {
+    use serde_norway::Value as Y;
+    Ok(match yaml {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .with_context(|| format!("the number at {} is not finite", display_pointer(pointer)))?
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| yaml_to_json(item, &format!("{pointer}/{i}")))
+                .collect::<anyhow::Result<_>>()?,
+        ),
+        Y::Mapping(map) => {
+            let mut object = serde_json::Map::with_capacity(map.len());
+            for (key, value) in map {
+                let key = match key {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    Y::Null => "null".to_owned(),
+                    other => bail!(
+                        "a mapping key at {} is not a scalar: {other:?}",
+                        display_pointer(pointer)
+                    ),
+                };
+                let child = format!("{pointer}/{}", escape_pointer_token(&key));
+                object.insert(key, yaml_to_json(value, &child)?);
+            }
+            Value::Object(object)
+        }
+        Y::Tagged(tagged) => yaml_to_json(tagged.value, pointer)?,
+    })
+}
+
+/// Reads an OpenAPI 3.0.x or 3.1.x document and checks that it is one.
+pub fn load_openapi(source: &Source) -> anyhow::Result<Value> {
+    let text = read_text(source)?;
+    let doc = parse_text(&text, &source.to_string())?;
+    check_openapi(&doc).with_context(|| format!("{source} is not an OpenAPI 3.0/3.1 document"))?;
+    Ok(doc)
+}
+
+/// The minimum that makes a value an OpenAPI 3.x document the pipeline can work on.
+pub fn check_openapi(doc: &Value) -> anyhow::Result<()> {
+    let Some(object) = doc.as_object() else {
+        bail!("the top level is not a mapping");
+    };
+    match object.get("openapi") {
+        Some(Value::String(version)) if version.starts_with("3.0.") || version.starts_with("3.1.") => {}
+        Some(Value::String(version)) => bail!("/openapi is {version:?}; only 3.0.x and 3.1.x are supported"),
+        Some(other) => bail!("/openapi must be a string such as \"3.0.3\", found {other}"),
+        None if object.contains_key("swagger") => bail!("it is Swagger 2.0; convert it to OpenAPI 3 first"),
+        None => bail!("it has no /openapi version field"),
+    }
+    if !object.get("info").is_some_and(Value::is_object) {
+        bail!("/info is missing or not a mapping");
+    }
+    match object.get("paths") {
+        Some(Value::Object(_)) => {}
+        Some(_) => bail!("/paths is not a mapping"),
+        // 3.1 allows a document of webhooks or components only; we need operations.
+        None => bail!("/paths is missing"),
+    }
+    Ok(())
+}
+
+/// Reads a YAML/JSON file without checking what it describes (overlays, configuration).
+pub fn load_file(path: &Path) -> anyhow::Result<Value> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    parse_text(&text, &path.display().to_string())
+}
+
+/// Serializes `doc` as YAML after `header` (comment lines). Same value, same bytes.
+pub fn to_yaml(doc: &Value, header: &str) -> anyhow::Result<String> {
+    let body = serde_norway::to_string(doc).context("cannot serialize the document as YAML")?;
+    Ok(format!("{header}{body}"))
+}
+
+/// RFC 6901: `~` -> `~0`, `/` -> `~1`.
+pub fn escape_pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// `""` (the whole document) reads better as `/` in messages.
+pub fn display_pointer(pointer: &str) -> &str {
+    if pointer.is_empty() { "/" } else { pointer }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_integer_keys_become_strings() {
+        let doc = parse_text("responses:\n  200:\n    description: ok\n", "t").unwrap();
+        assert_eq!(doc["responses"]["200"]["description"], "ok");
+    }
+
+    #[test]
+    fn invalid_yaml_is_an_error_naming_the_origin() {
+        let err = parse_text("a: [1, 2\n", "broken.yml").unwrap_err();
+        assert!(format!("{err:#}").starts_with("broken.yml is not valid YAML or JSON"), "{err:#}");
+    }
+
+    #[test]
+    fn check_openapi_names_what_is_wrong() {
+        let not_openapi = parse_text("name: x\n", "t").unwrap();
+        assert!(check_openapi(&not_openapi).unwrap_err().to_string().contains("/openapi"));
+        let v2 = parse_text("openapi: '2.0'\ninfo: {}\npaths: {}\n", "t").unwrap();
+        assert!(check_openapi(&v2).unwrap_err().to_string().contains("3.0.x and 3.1.x"));
+        let no_paths = parse_text("openapi: 3.0.3\ninfo: {}\n", "t").unwrap();
+        assert!(check_openapi(&no_paths).unwrap_err().to_string().contains("/paths"));
+        let fine = parse_text("openapi: 3.1.0\ninfo: {}\npaths: {}\n", "t").unwrap();
+        check_openapi(&fine).unwrap();
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = load_openapi(&Source::parse("/nonexistent/spec.yml")).unwrap_err();
+        assert!(format!("{err:#}").contains("/nonexistent/spec.yml"), "{err:#}");
+    }
+
+    #[test]
+    fn yaml_output_is_deterministic_and_keeps_key_order() {
+        let doc = parse_text("b: 1\na: 2\n", "t").unwrap();
+        let first = to_yaml(&doc, "# h\n").unwrap();
+        assert_eq!(first, to_yaml(&doc, "# h\n").unwrap());
+        assert_eq!(first, "# h\nb: 1\na: 2\n");
+    }
+}

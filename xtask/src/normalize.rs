@@ -1,0 +1,103 @@
+//! Removes every shape that makes progenitor fail, panic, or generate a client that breaks when
+//! dbt adds something, and gives operations and parameters stable names.
+//!
+//! CONTRACT: `normalize` takes a 3.0.3 document (output of `downconvert`) and rewrites it in
+//! place into the CANONICAL SHAPE (notes/CONTEXT.md); it returns one note per kind of rewrite.
+//! Errors name the JSON pointer. Output depends only on the input (no hash-map order leaks:
+//! `serde_json` keeps insertion order and every other collection here is ordered).
+//!
+//! The steps, in order (later steps rely on earlier ones):
+//! 1. [`paths`]: absolute `/api/vN` paths, origin-only servers.
+//! 2. [`paths`]: snake_case path parameters (`{id}` -> `{run_id}`, `{remainder}` -> `{path}`),
+//!    declared exactly once, required; no other parameter shadowing one.
+//! 3. [`names`]: present, lowerCamelCase, unique operationIds; used tags declared.
+//! 4. [`bodies`]: one request media type; one 2xx response; one error type; no `default`.
+//! 5. [`schemas`]: no `enum` (-> `x-known-values`), no `additionalProperties: false`, nullable
+//!    `$ref` as `allOf` + `nullable`.
+
+pub mod bodies;
+pub mod names;
+pub mod paths;
+pub mod schemas;
+
+use serde_json::Value;
+
+use crate::downconvert::Notes;
+
+/// Rewrites `doc` in place into the shape progenitor compiles.
+pub fn normalize(doc: &mut Value) -> anyhow::Result<Vec<String>> {
+    if !doc.is_object() {
+        anyhow::bail!(
+            "the document root (JSON pointer \"\") is not an object, so it is not OpenAPI"
+        );
+    }
+    let mut notes = Notes::default();
+    paths::absolute_paths(doc, &mut notes)?;
+    paths::path_parameters(doc, &mut notes)?;
+    names::operation_ids(doc, &mut notes)?;
+    names::declare_tags(doc, &mut notes);
+    bodies::bodies_and_responses(doc, &mut notes)?;
+    schemas::tolerant_schemas(doc, &mut notes)?;
+    Ok(notes.into_lines())
+}
+
+/// The HTTP methods of a Path Item, in the order progenitor (and this module) visits them.
+pub(crate) const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Splits an identifier into words the way `heck` (progenitor's case conversion) does: at
+/// every non-alphanumeric character, at a lower-to-upper change, and before the last capital
+/// of an acronym (`SSHTunnel` -> `SSH`, `Tunnel`).
+pub(crate) fn words(input: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for chunk in input.split(|c: char| !c.is_alphanumeric()) {
+        let chars: Vec<char> = chunk.chars().collect();
+        let mut word = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            if !word.is_empty() && c.is_uppercase() {
+                let prev = chars[i - 1];
+                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+                if prev.is_lowercase() || prev.is_numeric() || (prev.is_uppercase() && next_lower) {
+                    out.push(std::mem::take(&mut word));
+                }
+            }
+            word.push(c);
+        }
+        if !word.is_empty() {
+            out.push(word);
+        }
+    }
+    out
+}
+
+/// `accountId` -> `account_id`, `Retrieve Run` -> `retrieve_run`.
+pub(crate) fn snake_case(input: &str) -> String {
+    words(input)
+        .iter()
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_like_heck() {
+        assert_eq!(words("listSSHTunnels"), ["list", "SSH", "Tunnels"]);
+        assert_eq!(words("List Run Artifacts"), ["List", "Run", "Artifacts"]);
+        assert_eq!(words("status__in"), ["status", "in"]);
+        assert_eq!(words("getV2Thing"), ["get", "V2", "Thing"]);
+        assert_eq!(snake_case("accountId"), "account_id");
+        assert_eq!(snake_case("pl_endpoint_ksuid"), "pl_endpoint_ksuid");
+        assert_eq!(snake_case("ip-restrictions"), "ip_restrictions");
+    }
+
+    #[test]
+    fn non_object_root_is_an_error() {
+        assert!(normalize(&mut serde_json::json!([1])).is_err());
+        assert!(normalize(&mut serde_json::json!("x")).is_err());
+    }
+}

@@ -1,0 +1,182 @@
+//! Stable names: the same operation keeps its method name and parameter names whichever
+//! upstream it came from. The seed (`spec/upstream/`) and dbt's published openapi-v2.yaml are
+//! derived the same way (downconvert + normalize) and the ten seed operations must come out
+//! with identical operationIds, path templates and path parameter names.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+const SEED_OPERATIONS: [&str; 10] = [
+    "listAccounts",
+    "listProjects",
+    "getProject",
+    "listJobs",
+    "createJob",
+    "triggerJobRun",
+    "listRuns",
+    "getRun",
+    "listRunArtifacts",
+    "listEnvironments",
+];
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn derive(path: &Path) -> Value {
+    let mut doc =
+        xtask::document::load_file(path).unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+    xtask::downconvert::to_openapi_30(&mut doc)
+        .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+    xtask::normalize::normalize(&mut doc).unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+    doc
+}
+
+/// What a generated method's identity is made of.
+#[derive(Debug, PartialEq)]
+struct Operation {
+    method: String,
+    path: String,
+    /// Path parameter names in template order, as declared.
+    path_parameters: Vec<String>,
+    /// Every declared parameter name (path, query, header), sorted.
+    parameters: Vec<String>,
+}
+
+fn parameter_names(list: Option<&Value>, doc: &Value, location: Option<&str>) -> Vec<String> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| match entry.get("$ref").and_then(Value::as_str) {
+            Some(reference) => doc.pointer(reference.trim_start_matches('#')),
+            None => Some(entry),
+        })
+        .filter(|p| location.is_none_or(|l| p.get("in").and_then(Value::as_str) == Some(l)))
+        .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+fn operations(doc: &Value) -> BTreeMap<String, Operation> {
+    let mut out = BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            let template: Vec<String> = path
+                .split('{')
+                .skip(1)
+                .filter_map(|s| s.split('}').next())
+                .map(str::to_string)
+                .collect();
+            let mut declared = parameter_names(item.get("parameters"), doc, Some("path"));
+            declared.extend(parameter_names(op.get("parameters"), doc, Some("path")));
+            assert!(
+                template.iter().all(|t| declared.contains(t)),
+                "{id}: path {path} declares {declared:?}"
+            );
+            let mut parameters = parameter_names(item.get("parameters"), doc, None);
+            parameters.extend(parameter_names(op.get("parameters"), doc, None));
+            parameters.sort();
+            parameters.dedup();
+            out.insert(
+                id.to_string(),
+                Operation {
+                    method: method.clone(),
+                    path: path.clone(),
+                    path_parameters: template,
+                    parameters,
+                },
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn seed_operations_keep_their_names_in_dbts_v2_document() {
+    let shared = repo_root().join("../shared");
+    let v2_path = shared.join("upstream/openapi-v2.yaml");
+    if !v2_path.exists() {
+        eprintln!(
+            "skipped: {} is absent (dbt's documents live outside the repository)",
+            v2_path.display()
+        );
+        return;
+    }
+    let seed = operations(&derive(
+        &repo_root().join("spec/upstream/dbt-cloud-administrative-api-openapi.yml"),
+    ));
+    let v2 = operations(&derive(&v2_path));
+    for id in SEED_OPERATIONS {
+        let ours = seed
+            .get(id)
+            .unwrap_or_else(|| panic!("the seed has no {id}"));
+        let theirs = v2
+            .get(id)
+            .unwrap_or_else(|| panic!("dbt's openapi-v2.yaml derives no {id}"));
+        assert_eq!(ours.method, theirs.method, "{id}");
+        assert_eq!(ours.path, theirs.path, "{id}");
+        assert_eq!(ours.path_parameters, theirs.path_parameters, "{id}");
+        // dbt may add query parameters; none of ours may change name.
+        for name in &ours.parameters {
+            assert!(
+                theirs.parameters.contains(name),
+                "{id}: parameter {name} missing from {:?}",
+                theirs.parameters
+            );
+        }
+    }
+    assert_eq!(
+        seed["getRun"].path,
+        "/api/v2/accounts/{account_id}/runs/{run_id}/"
+    );
+    assert_eq!(seed["getRun"].path_parameters, ["account_id", "run_id"]);
+}
+
+#[test]
+fn every_upstream_derives_unique_snake_case_names() {
+    let shared = repo_root().join("../shared/upstream");
+    let Ok(history) = std::fs::read_dir(shared.join("history")) else {
+        eprintln!("skipped: {} is absent", shared.display());
+        return;
+    };
+    let mut files: Vec<PathBuf> = history.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.push(shared.join("openapi-v2.yaml"));
+    files.push(shared.join("openapi-v3.yaml"));
+    files.sort();
+    for file in files {
+        let doc = derive(&file);
+        let mut seen = BTreeMap::new();
+        for (id, op) in operations(&doc) {
+            let snake: String = id
+                .chars()
+                .flat_map(|c| {
+                    if c.is_uppercase() {
+                        vec!['_', c.to_ascii_lowercase()]
+                    } else {
+                        vec![c]
+                    }
+                })
+                .collect();
+            if let Some(other) = seen.insert(snake, id.clone()) {
+                panic!(
+                    "{}: {id} and {other} collide once snake_cased",
+                    file.display()
+                );
+            }
+            for name in &op.path_parameters {
+                assert!(
+                    name.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                    "{}: {id} has path parameter {name}",
+                    file.display()
+                );
+            }
+        }
+        // Deterministic: deriving twice gives the same document.
+        assert_eq!(doc, derive(&file), "{}", file.display());
+    }
+}
