@@ -20,11 +20,18 @@ pub enum InnerType<'a> {
 
 /// Reads `spec_path` (YAML or JSON), generates the client, and returns formatted Rust source.
 pub fn generate_client_source(spec_path: &Path, inner: InnerType<'_>) -> Result<String, String> {
-    let text = std::fs::read_to_string(spec_path)
-        .map_err(|e| format!("cannot read the OpenAPI document {}: {e}", spec_path.display()))?;
+    let text = std::fs::read_to_string(spec_path).map_err(|e| {
+        format!(
+            "cannot read the OpenAPI document {}: {e}",
+            spec_path.display()
+        )
+    })?;
     // YAML is a superset of JSON, so one parser reads both.
     let spec: openapiv3::OpenAPI = serde_norway::from_str(&text).map_err(|e| {
-        format!("{} is not an OpenAPI 3.0 document that openapiv3 can read: {e}", spec_path.display())
+        format!(
+            "{} is not an OpenAPI 3.0 document that openapiv3 can read: {e}",
+            spec_path.display()
+        )
     })?;
 
     let mut settings = progenitor::GenerationSettings::new();
@@ -66,8 +73,12 @@ pub fn generate_client_source(spec_path: &Path, inner: InnerType<'_>) -> Result<
             ));
         }
     };
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| format!("progenitor produced unparsable code for {}: {e}", spec_path.display()))?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+        format!(
+            "progenitor produced unparsable code for {}: {e}",
+            spec_path.display()
+        )
+    })?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -76,7 +87,8 @@ pub fn generate_client_source(spec_path: &Path, inner: InnerType<'_>) -> Result<
 pub fn run_build_script(spec_path: &Path, file_name: &str, inner: InnerType<'_>) {
     println!("cargo::rerun-if-changed={}", spec_path.display());
     let result = generate_client_source(spec_path, inner).and_then(|source| {
-        let out_dir = std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set (not run by cargo?)")?;
+        let out_dir =
+            std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set (not run by cargo?)")?;
         let out = Path::new(&out_dir).join(file_name);
         std::fs::write(&out, source).map_err(|e| format!("cannot write {}: {e}", out.display()))
     });

@@ -15,7 +15,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dbt_cloud_api::types::Run;
-use dbt_cloud_api::{Config, DbtCloud, Error, RunResults, RunStatus, TriggerOptions, WaitOptions, config};
+use dbt_cloud_api::{
+    Config, DbtCloud, Error, RunResults, RunStatus, TriggerOptions, WaitOptions, config,
+};
 use dbt_cloud_mock::{MockDbtCloud, MockServer, demo_ids};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -43,12 +45,16 @@ async fn run() -> Result<ExitCode, BoxError> {
     let (dbt, job_id, _mock) = connect().await?;
     let account_id = dbt.account_id()?;
 
-    let projects = dbt.collect_all(dbt.list_projects().account_id(account_id)).await?;
+    let projects = dbt
+        .collect_all(dbt.list_projects().account_id(account_id))
+        .await?;
     println!("\nProjects ({}):", projects.len());
     for p in &projects {
         println!("  {:>8}  {}", p.id, p.name.as_deref().unwrap_or("-"));
     }
-    let jobs = dbt.collect_all(dbt.list_jobs().account_id(account_id)).await?;
+    let jobs = dbt
+        .collect_all(dbt.list_jobs().account_id(account_id))
+        .await?;
     println!("\nJobs ({}):", jobs.len());
     for j in &jobs {
         let marker = if j.id == job_id { "*" } else { " " };
@@ -61,8 +67,20 @@ async fn run() -> Result<ExitCode, BoxError> {
         );
     }
 
-    let run = dbt.trigger_run(job_id, TriggerOptions::new("Triggered by the dbt-cloud-api run_job example")).await?;
-    println!("\nTriggered run {} of job {job_id}{}", run.id, run.href.as_deref().map(|h| format!(" ({h})")).unwrap_or_default());
+    let run = dbt
+        .trigger_run(
+            job_id,
+            TriggerOptions::new("Triggered by the dbt-cloud-api run_job example"),
+        )
+        .await?;
+    println!(
+        "\nTriggered run {} of job {job_id}{}",
+        run.id,
+        run.href
+            .as_deref()
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default()
+    );
 
     let progress = Progress::new();
     let reporter = progress.clone();
@@ -71,7 +89,9 @@ async fn run() -> Result<ExitCode, BoxError> {
         .max_poll_interval(Duration::from_secs(10))
         .timeout(Duration::from_secs(6 * 3600))
         .include_related("run_steps")
-        .on_update(move |update| reporter.update(update.run, &update.status_label(), update.elapsed));
+        .on_update(move |update| {
+            reporter.update(update.run, &update.status_label(), update.elapsed)
+        });
     let outcome = dbt.wait_for_run(run.id, wait).await;
     progress.finish();
 
@@ -85,12 +105,18 @@ async fn run() -> Result<ExitCode, BoxError> {
         Ok(results) => print_nodes(&results),
         Err(e) => println!("\nNo run_results.json: {e}"),
     }
-    Ok(if succeeded { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if succeeded {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Real dbt Cloud when a token is configured, the in-process mock otherwise.
 async fn connect() -> Result<(DbtCloud, i64, Option<MockServer>), BoxError> {
-    let has_token = config::TOKEN_VARS.iter().any(|v| std::env::var(v).is_ok_and(|t| !t.trim().is_empty()));
+    let has_token = config::TOKEN_VARS
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|t| !t.trim().is_empty()));
     if has_token {
         let config = Config::from_env()?;
         let job_id = std::env::var("DBT_CLOUD_JOB_ID")
@@ -101,7 +127,11 @@ async fn connect() -> Result<(DbtCloud, i64, Option<MockServer>), BoxError> {
         if config.account_id().is_none() {
             return Err("DBT_CLOUD_ACCOUNT_ID is not set: the id of your dbt Cloud account".into());
         }
-        println!("dbt Cloud at {} (account {:?})", config.base_url(), config.account_id());
+        println!(
+            "dbt Cloud at {} (account {:?})",
+            config.base_url(),
+            config.account_id()
+        );
         return Ok((config.client()?, job_id, None));
     }
     // Runs move 10x faster than real time so the demo takes seconds, not minutes.
@@ -131,24 +161,34 @@ impl Progress {
     fn new() -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new_spinner();
-            bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
             bar.enable_steady_tick(Duration::from_millis(100));
             bar
         });
-        Progress { bar, last_line: Arc::new(Mutex::new(String::new())) }
+        Progress {
+            bar,
+            last_line: Arc::new(Mutex::new(String::new())),
+        }
     }
 
     fn update(&self, run: &Run, status: &str, elapsed: Duration) {
         let steps = run.run_steps.as_deref().unwrap_or_default();
-        let current = steps
+        // The step running now (or the last one started), as "step 3: Invoke dbt with `dbt build`".
+        let step = steps
             .iter()
             .rev()
             .find(|s| s.run_status().is_some_and(|st| st != RunStatus::Queued))
-            .and_then(|s| s.name.clone());
-        let step = match current {
-            Some(name) => format!(" | step {}/{}: {name}", steps.iter().filter(|s| s.run_status().is_some_and(|st| st.is_terminal())).count(), steps.len()),
-            None => String::new(),
-        };
+            .map(|s| {
+                format!(
+                    " | step {}: {}",
+                    s.index.unwrap_or_default(),
+                    s.name.as_deref().unwrap_or("-")
+                )
+            })
+            .unwrap_or_default();
         let line = format!("run {}: {status}{step}", run.id);
         match &self.bar {
             Some(bar) => bar.set_message(format!("{line} ({:.0}s)", elapsed.as_secs_f64())),
@@ -172,14 +212,27 @@ impl Progress {
 fn print_summary(run: &Run) {
     let field = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     println!("\nRun {}", run.id);
-    println!("  status:     {}", run.run_status().map_or_else(|| field(&run.status_humanized), |s| s.to_string()));
+    println!(
+        "  status:     {}",
+        run.run_status()
+            .map_or_else(|| field(&run.status_humanized), |s| s.to_string())
+    );
     if let Some(message) = run.status_message.as_deref().filter(|m| !m.is_empty()) {
         println!("  message:    {message}");
     }
-    println!("  job:        {}", run.job_definition_id.map_or("-".into(), |v| v.to_string()));
+    println!(
+        "  job:        {}",
+        run.job_definition_id.map_or("-".into(), |v| v.to_string())
+    );
     println!("  started:    {}", field(&run.started_at));
     println!("  finished:   {}", field(&run.finished_at));
-    println!("  duration:   {}", run.duration_humanized.clone().or_else(|| run.duration.clone()).unwrap_or_else(|| "-".into()));
+    println!(
+        "  duration:   {}",
+        run.duration_humanized
+            .clone()
+            .or_else(|| run.duration.clone())
+            .unwrap_or_else(|| "-".into())
+    );
     if let Some(href) = &run.href {
         println!("  link:       {href}");
     }
@@ -211,16 +264,24 @@ fn build_step(run: &Run) -> Option<i64> {
 
 fn print_nodes(results: &RunResults) {
     println!("\nNodes ({}):", results.results.len());
-    println!("  {:<55} {:<10} {:>8}  message", "node", "status", "seconds");
+    println!(
+        "  {:<55} {:<10} {:>8}  message",
+        "node", "status", "seconds"
+    );
     for node in &results.results {
         println!(
             "  {:<55} {:<10} {:>8}  {}",
             node.unique_id,
             node.status,
-            node.execution_time.map_or("-".into(), |t| format!("{t:.2}")),
+            node.execution_time
+                .map_or("-".into(), |t| format!("{t:.2}")),
             node.message.as_deref().unwrap_or("")
         );
     }
-    let counts: Vec<String> = results.status_counts().iter().map(|(s, n)| format!("{n} {s}")).collect();
+    let counts: Vec<String> = results
+        .status_counts()
+        .iter()
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
     println!("  total: {}", counts.join(", "));
 }

@@ -28,7 +28,9 @@ use crate::DbtCloud;
 use crate::error::Error;
 
 /// `null` or missing both become the default (dbt writes `null` for empty lists at times).
-fn null_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+fn null_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(
+    d: D,
+) -> Result<T, D::Error> {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
@@ -176,7 +178,9 @@ impl Manifest {
 
     /// A node or source by unique id.
     pub fn node(&self, unique_id: &str) -> Option<&ManifestNode> {
-        self.nodes.get(unique_id).or_else(|| self.sources.get(unique_id))
+        self.nodes
+            .get(unique_id)
+            .or_else(|| self.sources.get(unique_id))
     }
 }
 
@@ -239,7 +243,11 @@ pub struct DependsOn {
     pub macros: Vec<String>,
 }
 
-fn decode<T: DeserializeOwned>(operation: &'static str, path: &str, bytes: &[u8]) -> Result<T, Error> {
+fn decode<T: DeserializeOwned>(
+    operation: &'static str,
+    path: &str,
+    bytes: &[u8],
+) -> Result<T, Error> {
     serde_json::from_slice(bytes).map_err(|e| Error::Decode {
         operation,
         status: None,
@@ -250,7 +258,11 @@ fn decode<T: DeserializeOwned>(operation: &'static str, path: &str, bytes: &[u8]
 impl DbtCloud {
     /// The paths of a run's artifacts (`manifest.json`, `run_results.json`, `compiled/...`).
     pub async fn list_artifacts(&self, run_id: i64) -> Result<Vec<String>, Error> {
-        let request = self.raw().list_run_artifacts().account_id(self.account_id()?).run_id(run_id);
+        let request = self
+            .raw()
+            .list_run_artifacts()
+            .account_id(self.account_id()?)
+            .run_id(run_id);
         match request.send().await {
             Ok(v) => Ok(v.into_inner().data.unwrap_or_default()),
             Err(e) => Err(Error::from_generated("list_run_artifacts", e).await),
@@ -259,13 +271,26 @@ impl DbtCloud {
 
     /// A run's artifact as bytes. `path` as listed (`compiled/a/b.sql` keeps its slashes);
     /// `step` is 1-based, `None` for dbt's default (the last step).
-    pub async fn artifact_bytes(&self, run_id: i64, path: &str, step: Option<i64>) -> Result<Bytes, Error> {
+    pub async fn artifact_bytes(
+        &self,
+        run_id: i64,
+        path: &str,
+        step: Option<i64>,
+    ) -> Result<Bytes, Error> {
         const OP: &str = "get_run_artifact";
         let path = path.trim_start_matches('/');
         if path.is_empty() {
-            return Err(Error::InvalidRequest { operation: OP, message: "empty artifact path".to_string() });
+            return Err(Error::InvalidRequest {
+                operation: OP,
+                message: "empty artifact path".to_string(),
+            });
         }
-        let mut request = self.raw().get_run_artifact().account_id(self.account_id()?).run_id(run_id).path(path);
+        let mut request = self
+            .raw()
+            .get_run_artifact()
+            .account_id(self.account_id()?)
+            .run_id(run_id)
+            .path(path);
         if let Some(step) = step {
             request = request.step(step);
         }
@@ -274,7 +299,10 @@ impl DbtCloud {
             Err(e) => return Err(Error::from_generated(OP, e).await),
         };
         // The transport already holds the whole body; this only joins its chunks.
-        let chunks: Vec<Bytes> = stream.try_collect().await.map_err(|e| Error::from_reqwest(OP, &e))?;
+        let chunks: Vec<Bytes> = stream
+            .try_collect()
+            .await
+            .map_err(|e| Error::from_reqwest(OP, &e))?;
         Ok(match chunks.len() {
             1 => chunks.into_iter().next().unwrap_or_default(),
             _ => Bytes::from(chunks.concat()),
@@ -282,7 +310,12 @@ impl DbtCloud {
     }
 
     /// A run's artifact parsed as JSON into `T` (`serde_json::Value` for anything).
-    pub async fn artifact_json<T: DeserializeOwned>(&self, run_id: i64, path: &str, step: Option<i64>) -> Result<T, Error> {
+    pub async fn artifact_json<T: DeserializeOwned>(
+        &self,
+        run_id: i64,
+        path: &str,
+        step: Option<i64>,
+    ) -> Result<T, Error> {
         let bytes = self.artifact_bytes(run_id, path, step).await?;
         decode("get_run_artifact", path, &bytes)
     }
@@ -303,35 +336,68 @@ impl DbtCloud {
         const OP: &str = "get_job_artifact";
         let path = path.trim_start_matches('/');
         if path.is_empty() {
-            return Err(Error::InvalidRequest { operation: OP, message: "empty artifact path".to_string() });
+            return Err(Error::InvalidRequest {
+                operation: OP,
+                message: "empty artifact path".to_string(),
+            });
         }
         let client = self.raw();
-        let mut url = reqwest::Url::parse(progenitor_client::ClientInfo::baseurl(client))
-            .map_err(|e| Error::InvalidRequest { operation: OP, message: e.to_string() })?;
+        let mut url =
+            reqwest::Url::parse(progenitor_client::ClientInfo::baseurl(client)).map_err(|e| {
+                Error::InvalidRequest {
+                    operation: OP,
+                    message: e.to_string(),
+                }
+            })?;
         let account_id = self.account_id()?.to_string();
         let job_id = job_id.to_string();
         url.path_segments_mut()
-            .map_err(|()| Error::InvalidRequest { operation: OP, message: "the base URL cannot have a path".to_string() })?
+            .map_err(|()| Error::InvalidRequest {
+                operation: OP,
+                message: "the base URL cannot have a path".to_string(),
+            })?
             .pop_if_empty()
-            .extend(["api", "v2", "accounts", &account_id, "jobs", &job_id, "artifacts"])
+            .extend([
+                "api",
+                "v2",
+                "accounts",
+                &account_id,
+                "jobs",
+                &job_id,
+                "artifacts",
+            ])
             .extend(path.split('/'));
         let request = progenitor_client::ClientInfo::client(client)
             .get(url)
             .build()
-            .map_err(|e| Error::InvalidRequest { operation: OP, message: e.to_string() })?;
+            .map_err(|e| Error::InvalidRequest {
+                operation: OP,
+                message: e.to_string(),
+            })?;
         // Through the same transport as generated calls: retries and tracing.
         let info = progenitor_client::OperationInfo { operation_id: OP };
         let response = progenitor_client::ClientHooks::exec(client, request, &info)
             .await
             .map_err(|e| Error::from_reqwest(OP, &e))?;
         if !response.status().is_success() {
-            return Err(Error::from_generated::<()>(OP, progenitor_client::Error::UnexpectedResponse(response)).await);
+            return Err(Error::from_generated::<()>(
+                OP,
+                progenitor_client::Error::UnexpectedResponse(response),
+            )
+            .await);
         }
-        response.bytes().await.map_err(|e| Error::from_reqwest(OP, &e))
+        response
+            .bytes()
+            .await
+            .map_err(|e| Error::from_reqwest(OP, &e))
     }
 
     /// [`DbtCloud::job_artifact_bytes`] parsed as JSON.
-    pub async fn job_artifact_json<T: DeserializeOwned>(&self, job_id: i64, path: &str) -> Result<T, Error> {
+    pub async fn job_artifact_json<T: DeserializeOwned>(
+        &self,
+        job_id: i64,
+        path: &str,
+    ) -> Result<T, Error> {
         let bytes = self.job_artifact_bytes(job_id, path).await?;
         decode("get_job_artifact", path, &bytes)
     }

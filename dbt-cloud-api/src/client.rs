@@ -4,10 +4,10 @@
 
 use std::ops::Deref;
 
+use crate::Client;
 use crate::config::{Config, ConfigError};
 use crate::error::Error;
 use crate::types::Run;
-use crate::Client;
 
 /// A configured dbt Cloud client: the generated [`Client`] (through `Deref` or
 /// [`DbtCloud::raw`]) and the account the helpers work on.
@@ -53,7 +53,8 @@ impl DbtCloud {
 
     /// The default account, or an error telling how to set one.
     pub fn account_id(&self) -> Result<i64, Error> {
-        self.account_id.ok_or(Error::Config(ConfigError::MissingAccountId))
+        self.account_id
+            .ok_or(Error::Config(ConfigError::MissingAccountId))
     }
 
     /// The same client working on another account.
@@ -69,8 +70,16 @@ impl DbtCloud {
 
     /// One run, with the related objects named in `include_related` (comma-separated:
     /// `trigger`, `job`, `environment`, `run_steps`, `debug_logs`).
-    pub async fn fetch_run_including(&self, run_id: i64, include_related: Option<&str>) -> Result<Run, Error> {
-        let mut request = self.client.get_run().account_id(self.account_id()?).run_id(run_id);
+    pub async fn fetch_run_including(
+        &self,
+        run_id: i64,
+        include_related: Option<&str>,
+    ) -> Result<Run, Error> {
+        let mut request = self
+            .client
+            .get_run()
+            .account_id(self.account_id()?)
+            .run_id(run_id);
         if let Some(include) = include_related {
             request = request.include_related(include.to_string());
         }
@@ -84,7 +93,11 @@ impl DbtCloud {
     /// Asks dbt to cancel a run (idempotent, so it is retried like a read) and returns the
     /// run as dbt answered; poll [`DbtCloud::wait_for_run`] to see it reach Cancelled.
     pub async fn cancel(&self, run_id: i64) -> Result<Run, Error> {
-        let request = self.client.cancel_run().account_id(self.account_id()?).run_id(run_id);
+        let request = self
+            .client
+            .cancel_run()
+            .account_id(self.account_id()?)
+            .run_id(run_id);
         let envelope = match request.send().await {
             Ok(v) => v.into_inner(),
             Err(e) => return Err(Error::from_generated("cancel_run", e).await),

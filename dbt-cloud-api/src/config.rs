@@ -75,13 +75,18 @@ pub enum ConfigError {
         reason: String,
     },
     /// A helper needs an account id and none was configured.
-    #[error("no dbt Cloud account id: set DBT_CLOUD_ACCOUNT_ID or Config::builder().account_id(..)")]
+    #[error(
+        "no dbt Cloud account id: set DBT_CLOUD_ACCOUNT_ID or Config::builder().account_id(..)"
+    )]
     MissingAccountId,
 }
 
 impl ConfigError {
     fn invalid(name: &str, reason: impl Into<String>) -> Self {
-        ConfigError::Invalid { name: name.to_string(), reason: reason.into() }
+        ConfigError::Invalid {
+            name: name.to_string(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -113,7 +118,11 @@ impl SecretToken {
             return Err(ConfigError::invalid(name, "the token is empty"));
         }
         // Say what is wrong without echoing any part of the secret.
-        if self.0.chars().any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii()) {
+        if self
+            .0
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii())
+        {
             return Err(ConfigError::invalid(
                 name,
                 "the token contains whitespace or non-ASCII characters (it must be sent in an HTTP header)",
@@ -214,9 +223,20 @@ impl Config {
             };
         }
         if let Some(raw) = get(TIMEOUT_VAR) {
-            let secs: f64 = raw.trim().parse().ok().filter(|s: &f64| s.is_finite() && *s > 0.0).ok_or_else(|| {
-                ConfigError::invalid(TIMEOUT_VAR, format!("expected a positive number of seconds, got {:?}", raw.trim()))
-            })?;
+            let secs: f64 = raw
+                .trim()
+                .parse()
+                .ok()
+                .filter(|s: &f64| s.is_finite() && *s > 0.0)
+                .ok_or_else(|| {
+                    ConfigError::invalid(
+                        TIMEOUT_VAR,
+                        format!(
+                            "expected a positive number of seconds, got {:?}",
+                            raw.trim()
+                        ),
+                    )
+                })?;
             builder.timeout = Duration::from_secs_f64(secs);
         }
         if let Some(path) = get(CA_BUNDLE_VAR) {
@@ -229,12 +249,16 @@ impl Config {
     /// retries and tracing installed, wrapped in [`crate::DbtCloud`].
     pub fn client(&self) -> Result<crate::DbtCloud, ConfigError> {
         let mut headers = HeaderMap::new();
-        let mut auth = HeaderValue::try_from(format!("{} {}", self.scheme.prefix(), self.token.expose()))
-            .map_err(|_| ConfigError::invalid("token", "not a valid HTTP header value"))?;
+        let mut auth =
+            HeaderValue::try_from(format!("{} {}", self.scheme.prefix(), self.token.expose()))
+                .map_err(|_| ConfigError::invalid("token", "not a valid HTTP header value"))?;
         // reqwest and http print sensitive values as `Sensitive` in Debug output.
         auth.set_sensitive(true);
         headers.insert(reqwest::header::AUTHORIZATION, auth);
-        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            reqwest::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
 
         let mut builder = reqwest::Client::builder()
             .default_headers(headers)
@@ -246,10 +270,9 @@ impl Config {
             .redirect(reqwest::redirect::Policy::limited(5));
         let mut certs = Vec::new();
         for pem in &self.root_certs_pem {
-            certs.extend(
-                reqwest::Certificate::from_pem_bundle(pem)
-                    .map_err(|e| ConfigError::invalid("root certificates", format!("not a PEM bundle: {e}")))?,
-            );
+            certs.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                ConfigError::invalid("root certificates", format!("not a PEM bundle: {e}"))
+            })?);
         }
         if !certs.is_empty() {
             builder = builder.tls_certs_merge(certs);
@@ -392,9 +415,10 @@ impl ConfigBuilder {
         match std::fs::read(&path) {
             Ok(pem) => self.root_certs_pem.push(pem),
             // Reported by build(), which is where every config error surfaces.
-            Err(e) => self
-                .cert_errors
-                .push(ConfigError::invalid(name, format!("cannot read {}: {e}", path.display()))),
+            Err(e) => self.cert_errors.push(ConfigError::invalid(
+                name,
+                format!("cannot read {}: {e}", path.display()),
+            )),
         }
         self
     }
@@ -419,16 +443,23 @@ impl ConfigBuilder {
         if let Some(id) = self.account_id
             && id <= 0
         {
-            return Err(ConfigError::invalid("account_id", format!("expected a positive integer, got {id}")));
+            return Err(ConfigError::invalid(
+                "account_id",
+                format!("expected a positive integer, got {id}"),
+            ));
         }
         if self.timeout.is_zero() {
             return Err(ConfigError::invalid("timeout", "must be greater than zero"));
         }
         for pem in &self.root_certs_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| ConfigError::invalid("root certificates", format!("not a PEM bundle: {e}")))?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                ConfigError::invalid("root certificates", format!("not a PEM bundle: {e}"))
+            })?;
             if certs.is_empty() {
-                return Err(ConfigError::invalid("root certificates", "no certificate in the PEM data"));
+                return Err(ConfigError::invalid(
+                    "root certificates",
+                    "no certificate in the PEM data",
+                ));
             }
         }
         Ok(Config {
@@ -438,9 +469,9 @@ impl ConfigBuilder {
             base_url,
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
-            user_agent: self
-                .user_agent
-                .unwrap_or_else(|| concat!("dbt-cloud-api-rust/", env!("CARGO_PKG_VERSION")).to_string()),
+            user_agent: self.user_agent.unwrap_or_else(|| {
+                concat!("dbt-cloud-api-rust/", env!("CARGO_PKG_VERSION")).to_string()
+            }),
             root_certs_pem: self.root_certs_pem,
             retry: self.retry,
         })
@@ -450,7 +481,10 @@ impl ConfigBuilder {
 fn parse_account_id(name: &str, raw: &str) -> Result<i64, ConfigError> {
     match raw.trim().parse::<i64>() {
         Ok(id) if id > 0 => Ok(id),
-        _ => Err(ConfigError::invalid(name, format!("expected a positive integer, got {:?}", raw.trim()))),
+        _ => Err(ConfigError::invalid(
+            name,
+            format!("expected a positive integer, got {:?}", raw.trim()),
+        )),
     }
 }
 
@@ -461,18 +495,29 @@ fn parse_host(name: &str, raw: &str) -> Result<String, ConfigError> {
     if raw.is_empty() {
         return Err(ConfigError::invalid(name, "empty host"));
     }
-    let with_scheme = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
-    let url = Url::parse(&with_scheme)
-        .map_err(|e| ConfigError::invalid(name, format!("{raw:?} is not a host name or URL: {e}")))?;
+    let with_scheme = if raw.contains("://") {
+        raw.to_string()
+    } else {
+        format!("https://{raw}")
+    };
+    let url = Url::parse(&with_scheme).map_err(|e| {
+        ConfigError::invalid(name, format!("{raw:?} is not a host name or URL: {e}"))
+    })?;
     let host = url
         .host_str()
         .filter(|h| !h.is_empty())
         .ok_or_else(|| ConfigError::invalid(name, format!("{raw:?} has no host")))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(ConfigError::invalid(name, "credentials in the URL are not supported; use the token variables"));
+        return Err(ConfigError::invalid(
+            name,
+            "credentials in the URL are not supported; use the token variables",
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(ConfigError::invalid(name, format!("{raw:?} must not have a query or fragment")));
+        return Err(ConfigError::invalid(
+            name,
+            format!("{raw:?} must not have a query or fragment"),
+        ));
     }
     match url.scheme() {
         "https" => {}
@@ -480,10 +525,17 @@ fn parse_host(name: &str, raw: &str) -> Result<String, ConfigError> {
         "http" => {
             return Err(ConfigError::invalid(
                 name,
-                format!("http:// is only allowed for loopback hosts (127.0.0.1, ::1, localhost), not {host:?}: use https://"),
+                format!(
+                    "http:// is only allowed for loopback hosts (127.0.0.1, ::1, localhost), not {host:?}: use https://"
+                ),
             ));
         }
-        other => return Err(ConfigError::invalid(name, format!("unsupported scheme {other:?}: use https://"))),
+        other => {
+            return Err(ConfigError::invalid(
+                name,
+                format!("unsupported scheme {other:?}: use https://"),
+            ));
+        }
     }
     // Terraform's DBT_CLOUD_HOST_URL ends in `/api`; our paths already start with `/api/v2`.
     let mut path = url.path().trim_end_matches('/').to_string();
@@ -516,11 +568,17 @@ mod tests {
             ("ab123.us1.dbt.com", "https://ab123.us1.dbt.com"),
             ("https://emea.dbt.com/", "https://emea.dbt.com"),
             ("https://cloud.getdbt.com/api", "https://cloud.getdbt.com"),
-            ("https://cloud.getdbt.com/api/v2/", "https://cloud.getdbt.com"),
+            (
+                "https://cloud.getdbt.com/api/v2/",
+                "https://cloud.getdbt.com",
+            ),
             ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
             ("http://[::1]:9000/api", "http://[::1]:9000"),
             ("127.0.0.1:8443", "https://127.0.0.1:8443"),
-            ("https://proxy.example.com/dbt/api", "https://proxy.example.com/dbt"),
+            (
+                "https://proxy.example.com/dbt/api",
+                "https://proxy.example.com/dbt",
+            ),
         ];
         for (raw, want) in cases {
             assert_eq!(parse_host("h", raw).unwrap(), want, "{raw}");

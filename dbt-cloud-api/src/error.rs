@@ -21,8 +21,8 @@ use reqwest::StatusCode;
 
 use crate::config::ConfigError;
 use crate::retry::{is_retryable_status, retry_after};
-use crate::transport::summarize_body;
 use crate::run_status::RunStatus;
+use crate::transport::summarize_body;
 use crate::types::Run;
 
 /// What went wrong, with enough context to act on it.
@@ -103,7 +103,9 @@ pub enum Error {
     /// A trigger POST's outcome could not be established (the look-up for its marker kept
     /// failing), so it was not sent again: a run may or may not exist. Search the job's runs
     /// for `marker` in the trigger cause.
-    #[error("trigger of job {job_id}: outcome unknown ({message}); look for a run whose cause contains {marker:?}")]
+    #[error(
+        "trigger of job {job_id}: outcome unknown ({message}); look for a run whose cause contains {marker:?}"
+    )]
     TriggerOutcomeUnknown {
         /// The job.
         job_id: i64,
@@ -195,7 +197,12 @@ impl Error {
                             .map(str::to_string)
                     })
                     .unwrap_or_else(|| default_message(status));
-                Error::Api { operation, status, message, retry_after: asked }
+                Error::Api {
+                    operation,
+                    status,
+                    message,
+                    retry_after: asked,
+                }
             }
             G::InvalidResponsePayload(bytes, e) => Error::Decode {
                 operation,
@@ -207,11 +214,24 @@ impl Error {
                 let asked = retry_after(response.headers());
                 // The transport buffered the body, so this does not touch the network.
                 let body = response.bytes().await.unwrap_or_default();
-                let message = if body.is_empty() { default_message(status) } else { summarize_body(&body) };
-                if status.is_success() {
-                    Error::Decode { operation, status: Some(status), message: format!("unexpected answer: {message}") }
+                let message = if body.is_empty() {
+                    default_message(status)
                 } else {
-                    Error::Api { operation, status, message, retry_after: asked }
+                    summarize_body(&body)
+                };
+                if status.is_success() {
+                    Error::Decode {
+                        operation,
+                        status: Some(status),
+                        message: format!("unexpected answer: {message}"),
+                    }
+                } else {
+                    Error::Api {
+                        operation,
+                        status,
+                        message,
+                        retry_after: asked,
+                    }
                 }
             }
         }
@@ -227,12 +247,25 @@ impl Error {
             source = s.source();
         }
         if let Some(status) = e.status() {
-            return Error::Api { operation, status, message, retry_after: None };
+            return Error::Api {
+                operation,
+                status,
+                message,
+                retry_after: None,
+            };
         }
-        Error::Transport { operation, message, timed_out: e.is_timeout(), connect: e.is_connect() }
+        Error::Transport {
+            operation,
+            message,
+            timed_out: e.is_timeout(),
+            connect: e.is_connect(),
+        }
     }
 }
 
 fn default_message(status: StatusCode) -> String {
-    status.canonical_reason().unwrap_or("no message").to_string()
+    status
+        .canonical_reason()
+        .unwrap_or("no message")
+        .to_string()
 }

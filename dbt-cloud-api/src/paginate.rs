@@ -54,7 +54,12 @@ where
         done: bool,
     }
     let limit = page_size.clamp(1, PAGE_SIZE);
-    let state = State { fetch, offset: 0, buffered: VecDeque::new(), done: false };
+    let state = State {
+        fetch,
+        offset: 0,
+        buffered: VecDeque::new(),
+        done: false,
+    };
     futures::stream::unfold(state, move |mut state| async move {
         loop {
             if let Some(item) = state.buffered.pop_front() {
@@ -92,7 +97,11 @@ pub trait ListRequest: Clone {
     /// progenitor's operation id, for errors.
     const OPERATION: &'static str;
     /// Fetches the page at `offset`.
-    fn fetch_page(self, offset: i64, limit: i64) -> impl Future<Output = Result<Page<Self::Item>, Error>> + Send;
+    fn fetch_page(
+        self,
+        offset: i64,
+        limit: i64,
+    ) -> impl Future<Output = Result<Page<Self::Item>, Error>> + Send;
 }
 
 macro_rules! list_request {
@@ -105,7 +114,10 @@ macro_rules! list_request {
                     Ok(value) => {
                         let envelope = value.into_inner();
                         Ok(Page {
-                            total_count: envelope.extra.and_then(|x| x.pagination).and_then(|p| p.total_count),
+                            total_count: envelope
+                                .extra
+                                .and_then(|x| x.pagination)
+                                .and_then(|p| p.total_count),
                             items: envelope.data.unwrap_or_default(),
                         })
                     }
@@ -122,12 +134,18 @@ impl<'a> ListRequest for builder::ListAccounts<'a> {
     const OPERATION: &'static str = "list_accounts";
     async fn fetch_page(self, offset: i64, _limit: i64) -> Result<Page<types::Account>, Error> {
         if offset > 0 {
-            return Ok(Page { items: Vec::new(), total_count: Some(offset) });
+            return Ok(Page {
+                items: Vec::new(),
+                total_count: Some(offset),
+            });
         }
         match self.send().await {
             Ok(value) => {
                 let items = value.into_inner().data.unwrap_or_default();
-                Ok(Page { total_count: Some(items.len() as i64), items })
+                Ok(Page {
+                    total_count: Some(items.len() as i64),
+                    items,
+                })
             }
             Err(e) => Err(Error::from_generated("list_accounts", e).await),
         }
@@ -146,7 +164,9 @@ impl DbtCloud {
     where
         R: ListRequest + 'a,
     {
-        paginate(PAGE_SIZE, move |offset, limit| request.clone().fetch_page(offset, limit))
+        paginate(PAGE_SIZE, move |offset, limit| {
+            request.clone().fetch_page(offset, limit)
+        })
     }
 
     /// Reads every page into a `Vec`.

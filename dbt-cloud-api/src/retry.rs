@@ -46,7 +46,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry.
     pub fn none() -> Self {
-        RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
     }
 
     /// Attempts in all, including the first (at least 1).
@@ -88,7 +91,9 @@ impl RetryPolicy {
     /// `min(max_backoff, initial_backoff * 2^(retry-1))`.
     pub fn ceiling(&self, retry: u32) -> Duration {
         let factor = 2u32.saturating_pow(retry.saturating_sub(1).min(30));
-        self.initial_backoff.saturating_mul(factor).min(self.max_backoff)
+        self.initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff)
     }
 
     /// How long to wait before the next attempt, or `None` to give up.
@@ -107,7 +112,11 @@ impl RetryPolicy {
         if attempts_made >= self.max_attempts || elapsed >= self.max_elapsed {
             return None;
         }
-        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
+        let jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let backoff = self.ceiling(attempts_made).mul_f64(jitter);
         let delay = match retry_after {
             Some(asked) => asked.max(backoff),
@@ -150,13 +159,17 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let parse = |name: &str| -> Option<Duration> {
         let value = headers.get(name)?.to_str().ok()?.trim();
         if let Ok(secs) = value.parse::<f64>() {
-            return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)));
+            return (secs.is_finite() && secs >= 0.0)
+                .then(|| Duration::from_secs_f64(secs.min(86_400.0)));
         }
         let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
         let wait = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
         Some(wait.to_std().unwrap_or(Duration::ZERO))
     };
-    match (parse("retry-after"), parse("x-rate-limit-retry-after-seconds")) {
+    match (
+        parse("retry-after"),
+        parse("x-rate-limit-retry-after-seconds"),
+    ) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     }

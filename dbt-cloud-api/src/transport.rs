@@ -32,7 +32,10 @@ pub struct Transport {
 impl Transport {
     /// A transport retrying idempotent requests with `retry`.
     pub fn new(retry: RetryPolicy, token: SecretToken) -> Self {
-        Transport { retry, token: Some(token) }
+        Transport {
+            retry,
+            token: Some(token),
+        }
     }
 
     /// The retry policy.
@@ -92,20 +95,32 @@ impl Transport {
             let (retryable, asked) = match &outcome {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
-                    (is_retryable_status(response.status()), retry_after(response.headers()))
+                    (
+                        is_retryable_status(response.status()),
+                        retry_after(response.headers()),
+                    )
                 }
                 Err(e) => (is_retryable_error(e), None),
             };
             let _entered = span.enter();
             match &outcome {
-                Ok(r) => tracing::debug!(status = r.status().as_u16(), latency_ms, "dbt Cloud answered"),
+                Ok(r) => tracing::debug!(
+                    status = r.status().as_u16(),
+                    latency_ms,
+                    "dbt Cloud answered"
+                ),
                 Err(e) => tracing::debug!(error = %e, latency_ms, "dbt Cloud request failed"),
             }
             if retryable
                 && let Some(next) = spare
-                && let Some(delay) = self.retry.next_delay_random(attempt, started.elapsed(), asked)
+                && let Some(delay) = self
+                    .retry
+                    .next_delay_random(attempt, started.elapsed(), asked)
             {
-                tracing::warn!(delay_ms = delay.as_millis() as u64, "transient failure of an idempotent request; retrying");
+                tracing::warn!(
+                    delay_ms = delay.as_millis() as u64,
+                    "transient failure of an idempotent request; retrying"
+                );
                 drop(_entered);
                 tokio::time::sleep(delay).await;
                 request = next;
@@ -165,8 +180,14 @@ impl ClientHooks<Transport> for crate::Client {
         Ok(())
     }
 
-    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<Response> {
-        self.inner().execute(self.client(), request, info.operation_id).await
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<Response> {
+        self.inner()
+            .execute(self.client(), request, info.operation_id)
+            .await
     }
 }
 
@@ -179,7 +200,9 @@ fn is_artifact_operation(operation_id: &str) -> bool {
 /// (`compiled/my_project/models/a.sql`) with real slashes; put them back after `/artifacts/`.
 pub(crate) fn restore_artifact_path(url: &mut reqwest::Url) {
     let path = url.path();
-    let Some(at) = path.rfind("/artifacts/") else { return };
+    let Some(at) = path.rfind("/artifacts/") else {
+        return;
+    };
     let (head, tail) = path.split_at(at + "/artifacts/".len());
     if !tail.contains("%2F") && !tail.contains("%2f") {
         return;
@@ -223,7 +246,8 @@ pub(crate) fn summarize_body(body: &[u8]) -> String {
     }
     let trimmed = text.trim_start();
     let lower = trimmed.to_ascii_lowercase();
-    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<body") {
+    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<body")
+    {
         let title = lower
             .find("<title")
             .and_then(|start| {
@@ -270,7 +294,10 @@ mod tests {
         )
         .unwrap();
         restore_artifact_path(&mut url);
-        assert_eq!(url.path(), "/api/v2/accounts/1/runs/2/artifacts/compiled/proj/a%20b.sql");
+        assert_eq!(
+            url.path(),
+            "/api/v2/accounts/1/runs/2/artifacts/compiled/proj/a%20b.sql"
+        );
         assert_eq!(url.query(), Some("step=2"));
     }
 
@@ -278,10 +305,15 @@ mod tests {
     fn bodies_are_summarized() {
         assert_eq!(summarize_body(br#"{"detail":"Not found."}"#), "Not found.");
         assert_eq!(
-            summarize_body(b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head></html>"),
+            summarize_body(
+                b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head></html>"
+            ),
             "HTML page: 502 Bad Gateway"
         );
-        assert_eq!(summarize_body(br#"{"status": {"code": 50"#), "truncated or invalid JSON body (22 bytes)");
+        assert_eq!(
+            summarize_body(br#"{"status": {"code": 50"#),
+            "truncated or invalid JSON body (22 bytes)"
+        );
         assert_eq!(summarize_body(b"  "), "empty body");
     }
 }

@@ -61,7 +61,10 @@ impl TriggerOptions {
     /// A trigger with a full request (overrides of git branch, steps, threads, ...). Its
     /// `cause` gets the marker appended.
     pub fn with_request(request: TriggerJobRunRequest) -> Self {
-        TriggerOptions { request: Some(request.clone()), ..TriggerOptions::new(request.cause) }
+        TriggerOptions {
+            request: Some(request.clone()),
+            ..TriggerOptions::new(request.cause)
+        }
     }
 
     /// How long to keep looking for the marker after an unknown outcome before concluding that
@@ -105,7 +108,11 @@ pub fn new_marker() -> String {
 /// `cause` with the marker appended, shortened so the result fits dbt's 255 characters.
 pub fn marked_cause(cause: &str, marker: &str) -> String {
     let cause = cause.trim();
-    let cause = if cause.is_empty() { "Triggered through the API" } else { cause };
+    let cause = if cause.is_empty() {
+        "Triggered through the API"
+    } else {
+        cause
+    };
     let room = MAX_CAUSE_CHARS.saturating_sub(marker.chars().count() + 3);
     let kept: String = cause.chars().take(room).collect();
     format!("{kept} [{marker}]")
@@ -129,7 +136,9 @@ fn classify(error: &Error) -> Outcome {
         Error::Transport { connect: true, .. } => Outcome::NotCreated,
         Error::Transport { .. } => Outcome::Unknown,
         Error::Api { status, .. } if status.as_u16() == 429 => Outcome::NotCreated,
-        Error::Api { status, .. } if status.as_u16() == 408 || status.is_server_error() => Outcome::Unknown,
+        Error::Api { status, .. } if status.as_u16() == 408 || status.is_server_error() => {
+            Outcome::Unknown
+        }
         Error::Api { .. } => Outcome::Refused,
         Error::Decode { status, .. } if status.is_none_or(|s| s.is_success()) => Outcome::Created,
         Error::Decode { .. } => Outcome::Unknown,
@@ -187,19 +196,28 @@ impl DbtCloud {
                 Outcome::Refused => return Err(error),
                 Outcome::NotCreated => {}
                 Outcome::Created | Outcome::Unknown => {
-                    match self.find_marked_run(account_id, job_id, &marker, &options).await {
+                    match self
+                        .find_marked_run(account_id, job_id, &marker, &options)
+                        .await
+                    {
                         Lookup::Found(run) => {
                             tracing::info!(parent: &span, run_id = run.id, attempt, "found the run of an unanswered trigger");
                             return Ok(*run);
                         }
                         Lookup::Failed(why) => {
-                            return Err(Error::TriggerOutcomeUnknown { job_id, marker, message: format!("{error}; look-up failed: {why}") });
+                            return Err(Error::TriggerOutcomeUnknown {
+                                job_id,
+                                marker,
+                                message: format!("{error}; look-up failed: {why}"),
+                            });
                         }
                         Lookup::NotFound if outcome == Outcome::Created => {
                             return Err(Error::TriggerOutcomeUnknown {
                                 job_id,
                                 marker,
-                                message: format!("{error}; dbt accepted the request but the run is not listed yet"),
+                                message: format!(
+                                    "{error}; dbt accepted the request but the run is not listed yet"
+                                ),
                             });
                         }
                         Lookup::NotFound => {}
@@ -211,7 +229,11 @@ impl DbtCloud {
             }
             let ceiling = options.backoff.saturating_mul(1 << (attempt - 1).min(6));
             let mut delay = ceiling.mul_f64(0.5 + rand::random::<f64>() / 2.0);
-            if let Error::Api { retry_after: Some(asked), .. } = &error {
+            if let Error::Api {
+                retry_after: Some(asked),
+                ..
+            } = &error
+            {
                 delay = delay.max(*asked);
             }
             tokio::time::sleep(delay).await;
@@ -220,20 +242,35 @@ impl DbtCloud {
 
     /// Looks for the run whose trigger cause holds `marker`, repeatedly until `settle` has
     /// passed, because a request that timed out on our side may still be processed by dbt.
-    async fn find_marked_run(&self, account_id: i64, job_id: i64, marker: &str, options: &TriggerOptions) -> Lookup {
+    async fn find_marked_run(
+        &self,
+        account_id: i64,
+        job_id: i64,
+        marker: &str,
+        options: &TriggerOptions,
+    ) -> Lookup {
         let deadline = Instant::now() + options.settle;
-        let mut delay = Duration::from_millis(100).min(options.settle / 4).max(Duration::from_millis(10));
+        let mut delay = Duration::from_millis(100)
+            .min(options.settle / 4)
+            .max(Duration::from_millis(10));
         let mut looked_up = false;
         let mut last_error = String::from("no look-up completed");
         loop {
-            match self.lookup_marker(account_id, job_id, marker, options.lookup_depth).await {
+            match self
+                .lookup_marker(account_id, job_id, marker, options.lookup_depth)
+                .await
+            {
                 Ok(Some(run)) => return Lookup::Found(Box::new(run)),
                 Ok(None) => looked_up = true,
                 Err(e) => last_error = e.to_string(),
             }
             let now = Instant::now();
             if now >= deadline {
-                return if looked_up { Lookup::NotFound } else { Lookup::Failed(last_error) };
+                return if looked_up {
+                    Lookup::NotFound
+                } else {
+                    Lookup::Failed(last_error)
+                };
             }
             tokio::time::sleep(delay.min(deadline - now)).await;
             delay = (delay * 2).min(Duration::from_secs(2));
@@ -241,7 +278,13 @@ impl DbtCloud {
     }
 
     /// One look-up: the job's newest runs with their triggers.
-    async fn lookup_marker(&self, account_id: i64, job_id: i64, marker: &str, depth: i64) -> Result<Option<Run>, Error> {
+    async fn lookup_marker(
+        &self,
+        account_id: i64,
+        job_id: i64,
+        marker: &str,
+        depth: i64,
+    ) -> Result<Option<Run>, Error> {
         let listed = self
             .raw()
             .list_runs()
@@ -256,10 +299,12 @@ impl DbtCloud {
             Ok(v) => v.into_inner().data.unwrap_or_default(),
             Err(e) => return Err(Error::from_generated("list_runs", e).await),
         };
-        if let Some(run) = runs
-            .iter()
-            .find(|run| run.trigger.as_ref().and_then(|t| t.cause.as_deref()).is_some_and(|c| c.contains(marker)))
-        {
+        if let Some(run) = runs.iter().find(|run| {
+            run.trigger
+                .as_ref()
+                .and_then(|t| t.cause.as_deref())
+                .is_some_and(|c| c.contains(marker))
+        }) {
             return Ok(Some(run.clone()));
         }
         // Without triggers we cannot tell our run from another: not finding the marker would
@@ -268,7 +313,8 @@ impl DbtCloud {
             return Err(Error::Decode {
                 operation: "list_runs",
                 status: None,
-                message: "runs listed without their trigger (include_related=trigger ignored)".to_string(),
+                message: "runs listed without their trigger (include_related=trigger ignored)"
+                    .to_string(),
             });
         }
         Ok(None)
@@ -303,9 +349,21 @@ mod tests {
         for code in [408, 500, 502, 503, 504] {
             assert_eq!(classify(&api(code)), Outcome::Unknown, "{code}");
         }
-        let transport = |connect| Error::Transport { operation: "x", message: String::new(), timed_out: !connect, connect };
+        let transport = |connect: bool| Error::Transport {
+            operation: "x",
+            message: String::new(),
+            timed_out: !connect,
+            connect,
+        };
         assert_eq!(classify(&transport(true)), Outcome::NotCreated);
         assert_eq!(classify(&transport(false)), Outcome::Unknown);
-        assert_eq!(classify(&Error::Decode { operation: "x", status: None, message: String::new() }), Outcome::Created);
+        assert_eq!(
+            classify(&Error::Decode {
+                operation: "x",
+                status: None,
+                message: String::new()
+            }),
+            Outcome::Created
+        );
     }
 }

@@ -214,7 +214,13 @@ impl DbtCloud {
                         );
                     }
                     if let Some(callback) = &options.on_update {
-                        callback(&RunUpdate { run: &run, status, previous, status_changed: changed, elapsed: started.elapsed() });
+                        callback(&RunUpdate {
+                            run: &run,
+                            status,
+                            previous,
+                            status_changed: changed,
+                            elapsed: started.elapsed(),
+                        });
                     }
                     previous = status;
                     match verdict(&run) {
@@ -223,7 +229,10 @@ impl DbtCloud {
                             return Err(Error::RunFailed {
                                 run_id,
                                 status: status.unwrap_or(RunStatus::Unknown(0)),
-                                message: run.status_message.clone().filter(|m| !m.trim().is_empty()),
+                                message: run
+                                    .status_message
+                                    .clone()
+                                    .filter(|m| !m.trim().is_empty()),
                                 run: Box::new(run),
                             });
                         }
@@ -231,7 +240,9 @@ impl DbtCloud {
                     }
                 }
                 Some(Err(error)) => {
-                    let early_404 = error.is_not_found() && last_seen.is_none() && started.elapsed() < options.not_found_grace;
+                    let early_404 = error.is_not_found()
+                        && last_seen.is_none()
+                        && started.elapsed() < options.not_found_grace;
                     let transient = error.is_retryable() || matches!(error, Error::Decode { .. });
                     if early_404 {
                         tracing::debug!(parent: &span, "run not visible yet (404); polling again");
@@ -254,7 +265,9 @@ impl DbtCloud {
                 break;
             }
             tokio::time::sleep_until(wake).await;
-            interval = interval.mul_f64(1.5).min(options.max_poll_interval.max(options.poll_interval));
+            interval = interval
+                .mul_f64(1.5)
+                .min(options.max_poll_interval.max(options.poll_interval));
         }
 
         let waited = started.elapsed();
@@ -266,16 +279,28 @@ impl DbtCloud {
                     cancel_requested = true;
                     last_seen = Some(run);
                 }
-                Ok(Err(e)) => tracing::warn!(parent: &span, error = %e, "cancel after time-out failed"),
+                Ok(Err(e)) => {
+                    tracing::warn!(parent: &span, error = %e, "cancel after time-out failed")
+                }
                 Err(_) => tracing::warn!(parent: &span, "cancel after time-out timed out"),
             }
         }
         tracing::warn!(parent: &span, waited_ms = waited.as_millis() as u64, cancel_requested, "gave up waiting");
-        Err(Error::WaitTimeout { run_id, waited, last_seen: last_seen.map(Box::new), cancel_requested })
+        Err(Error::WaitTimeout {
+            run_id,
+            waited,
+            last_seen: last_seen.map(Box::new),
+            cancel_requested,
+        })
     }
 
     /// [`DbtCloud::trigger_run`] (exactly once) then [`DbtCloud::wait_for_run`].
-    pub async fn trigger_and_wait(&self, job_id: i64, trigger: TriggerOptions, wait: WaitOptions) -> Result<Run, Error> {
+    pub async fn trigger_and_wait(
+        &self,
+        job_id: i64,
+        trigger: TriggerOptions,
+        wait: WaitOptions,
+    ) -> Result<Run, Error> {
         let run = self.trigger_run(job_id, trigger).await?;
         self.wait_for_run(run.id, wait).await
     }

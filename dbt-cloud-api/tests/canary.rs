@@ -18,7 +18,10 @@ struct Buffer(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Buffer {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(data);
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(data);
         Ok(data.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -27,7 +30,10 @@ impl Write for Buffer {
 }
 
 fn assert_clean(what: &str, text: &str) {
-    assert!(!text.contains(CANARY), "the token leaked into {what}: {text}");
+    assert!(
+        !text.contains(CANARY),
+        "the token leaked into {what}: {text}"
+    );
 }
 
 fn check_error(what: &str, e: &Error) {
@@ -38,14 +44,22 @@ fn check_error(what: &str, e: &Error) {
 
 #[test]
 fn config_and_client_debug_are_redacted() {
-    let config = Config::builder().token(CANARY).host("http://127.0.0.1:9").account_id(1).build().unwrap();
+    let config = Config::builder()
+        .token(CANARY)
+        .host("http://127.0.0.1:9")
+        .account_id(1)
+        .build()
+        .unwrap();
     assert_clean("Config Debug", &format!("{config:?} {config:#?}"));
     let dbt = config.client().unwrap();
     assert_clean("DbtCloud Debug", &format!("{dbt:?} {dbt:#?}"));
     assert_clean("Client Debug", &format!("{:?}", dbt.raw()));
     assert_clean("SecretToken Debug", &format!("{:?}", config.token()));
     // A malformed token: the error names the setting, not the value.
-    let e = Config::builder().token(format!("{CANARY} x")).build().unwrap_err();
+    let e = Config::builder()
+        .token(format!("{CANARY} x"))
+        .build()
+        .unwrap_err();
     assert_clean("ConfigError", &format!("{e} {e:?}"));
 }
 
@@ -63,24 +77,46 @@ async fn errors_and_tracing_never_carry_the_token() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     bounded("canary scenarios", async {
-        let mock = MockDbtCloud::builder().token(CANARY).real_time(200.0).start().await.unwrap();
-        let dbt = client_for(&mock.base_url(), CANARY, mock.account_id(), Duration::from_millis(300));
+        let mock = MockDbtCloud::builder()
+            .token(CANARY)
+            .real_time(200.0)
+            .start()
+            .await
+            .unwrap();
+        let dbt = client_for(
+            &mock.base_url(),
+            CANARY,
+            mock.account_id(),
+            Duration::from_millis(300),
+        );
 
         // Success paths, traced.
-        let run = dbt.trigger_and_wait(demo_ids::DAILY_JOB, trigger_options(), wait_options()).await.unwrap();
-        dbt.collect_all(dbt.list_jobs().account_id(mock.account_id())).await.unwrap();
-        dbt.artifact_bytes(run.id, "manifest.json", None).await.unwrap();
+        let run = dbt
+            .trigger_and_wait(demo_ids::DAILY_JOB, trigger_options(), wait_options())
+            .await
+            .unwrap();
+        dbt.collect_all(dbt.list_jobs().account_id(mock.account_id()))
+            .await
+            .unwrap();
+        dbt.artifact_bytes(run.id, "manifest.json", None)
+            .await
+            .unwrap();
 
         // Every fault, as persistent errors.
         let faults = [
             Fault::Status(500),
             Fault::Status(401),
             Fault::HtmlPage(502),
-            Fault::DjangoDetail { status: 403, detail: "no".into() },
+            Fault::DjangoDetail {
+                status: 403,
+                detail: "no".into(),
+            },
             Fault::CloseBeforeResponse,
             Fault::TruncatedBody,
             Fault::Latency(Duration::from_millis(400)),
-            Fault::RateLimited { retry_after_secs: 0 },
+            Fault::RateLimited {
+                retry_after_secs: 0,
+            },
         ];
         for fault in faults {
             mock.clear_faults();
@@ -91,24 +127,44 @@ async fn errors_and_tracing_never_carry_the_token() {
             if let Err(e) = dbt.artifact_bytes(run.id, "run_results.json", None).await {
                 check_error(&format!("{fault:?} artifact"), &e);
             }
-            if let Err(e) = dbt.trigger_run(demo_ids::DAILY_JOB, trigger_options().settle(Duration::from_millis(50))).await {
+            if let Err(e) = dbt
+                .trigger_run(
+                    demo_ids::DAILY_JOB,
+                    trigger_options().settle(Duration::from_millis(50)),
+                )
+                .await
+            {
                 check_error(&format!("{fault:?} trigger"), &e);
             }
         }
         mock.clear_faults();
         // A wrong token against the mock: the 401 error holds neither token.
-        let wrong = client_for(&mock.base_url(), "wrong-token", mock.account_id(), Duration::from_secs(1));
+        let wrong = client_for(
+            &mock.base_url(),
+            "wrong-token",
+            mock.account_id(),
+            Duration::from_secs(1),
+        );
         check_error("401", &wrong.fetch_run(run.id).await.unwrap_err());
         // A failed run's error.
         mock.script_job(demo_ids::HOURLY_JOB, dbt_cloud_mock::JobScript::error());
-        let failed = dbt.trigger_and_wait(demo_ids::HOURLY_JOB, trigger_options(), wait_options()).await.unwrap_err();
+        let failed = dbt
+            .trigger_and_wait(demo_ids::HOURLY_JOB, trigger_options(), wait_options())
+            .await
+            .unwrap_err();
         assert!(matches!(failed, Error::RunFailed { .. }), "{failed:?}");
         check_error("RunFailed", &failed);
     })
     .await;
 
     let captured = String::from_utf8_lossy(&buffer.0.lock().unwrap()).to_string();
-    assert!(captured.contains("dbt_cloud.request"), "the request spans were captured");
-    assert!(captured.contains("operation=\"get_run\"") || captured.contains("operation=get_run"), "spans name the operation");
+    assert!(
+        captured.contains("dbt_cloud.request"),
+        "the request spans were captured"
+    );
+    assert!(
+        captured.contains("operation=\"get_run\"") || captured.contains("operation=get_run"),
+        "spans name the operation"
+    );
     assert_clean("tracing output", &captured);
 }

@@ -6,7 +6,10 @@ use std::time::Duration;
 use dbt_cloud_api::{AuthScheme, Config, ConfigError};
 
 fn from(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-    let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     Config::from_lookup(|name| map.get(name).cloned())
 }
 
@@ -19,11 +22,20 @@ fn invalid_name(result: Result<Config, ConfigError>) -> String {
 
 #[test]
 fn each_token_variable_is_accepted_in_precedence_order() {
-    for var in ["DBT_CLOUD_API_TOKEN", "DBT_CLOUD_API_KEY", "DBT_CLOUD_SERVICE_TOKEN", "DBT_CLOUD_TOKEN"] {
+    for var in [
+        "DBT_CLOUD_API_TOKEN",
+        "DBT_CLOUD_API_KEY",
+        "DBT_CLOUD_SERVICE_TOKEN",
+        "DBT_CLOUD_TOKEN",
+    ] {
         let config = from(&[(var, "tok-1")]).unwrap();
         assert_eq!(config.token().expose(), "tok-1", "{var}");
     }
-    let config = from(&[("DBT_CLOUD_TOKEN", "terraform"), ("DBT_CLOUD_API_TOKEN", "cli")]).unwrap();
+    let config = from(&[
+        ("DBT_CLOUD_TOKEN", "terraform"),
+        ("DBT_CLOUD_API_TOKEN", "cli"),
+    ])
+    .unwrap();
     assert_eq!(config.token().expose(), "cli");
 }
 
@@ -32,7 +44,10 @@ fn missing_or_empty_token_names_the_variables() {
     let e = from(&[("DBT_CLOUD_ACCOUNT_ID", "1")]).unwrap_err();
     assert_eq!(e, ConfigError::MissingToken);
     assert!(e.to_string().contains("DBT_CLOUD_API_TOKEN"));
-    assert_eq!(from(&[("DBT_CLOUD_API_TOKEN", "  ")]).unwrap_err(), ConfigError::MissingToken);
+    assert_eq!(
+        from(&[("DBT_CLOUD_API_TOKEN", "  ")]).unwrap_err(),
+        ConfigError::MissingToken
+    );
 }
 
 #[test]
@@ -45,24 +60,49 @@ fn malformed_token_is_rejected_without_echoing_it() {
 
 #[test]
 fn pasted_scheme_prefix_is_stripped() {
-    assert_eq!(from(&[("DBT_CLOUD_API_TOKEN", "Token abc")]).unwrap().token().expose(), "abc");
-    assert_eq!(from(&[("DBT_CLOUD_API_TOKEN", "Bearer abc\n")]).unwrap().token().expose(), "abc");
+    assert_eq!(
+        from(&[("DBT_CLOUD_API_TOKEN", "Token abc")])
+            .unwrap()
+            .token()
+            .expose(),
+        "abc"
+    );
+    assert_eq!(
+        from(&[("DBT_CLOUD_API_TOKEN", "Bearer abc\n")])
+            .unwrap()
+            .token()
+            .expose(),
+        "abc"
+    );
 }
 
 #[test]
 fn account_id_is_parsed_and_malformed_values_name_the_variable() {
-    let config = from(&[("DBT_CLOUD_API_TOKEN", "t"), ("DBT_CLOUD_ACCOUNT_ID", " 43 ")]).unwrap();
+    let config = from(&[
+        ("DBT_CLOUD_API_TOKEN", "t"),
+        ("DBT_CLOUD_ACCOUNT_ID", " 43 "),
+    ])
+    .unwrap();
     assert_eq!(config.account_id(), Some(43));
-    assert_eq!(from(&[("DBT_CLOUD_API_TOKEN", "t")]).unwrap().account_id(), None);
+    assert_eq!(
+        from(&[("DBT_CLOUD_API_TOKEN", "t")]).unwrap().account_id(),
+        None
+    );
     for bad in ["abc", "-4", "0", "4.5", "12x"] {
-        let name = invalid_name(from(&[("DBT_CLOUD_API_TOKEN", "t"), ("DBT_CLOUD_ACCOUNT_ID", bad)]));
+        let name = invalid_name(from(&[
+            ("DBT_CLOUD_API_TOKEN", "t"),
+            ("DBT_CLOUD_ACCOUNT_ID", bad),
+        ]));
         assert_eq!(name, "DBT_CLOUD_ACCOUNT_ID", "{bad}");
     }
 }
 
 #[test]
 fn host_defaults_to_us_multi_tenant() {
-    assert_eq!(from(&[("DBT_CLOUD_API_TOKEN", "t")]).unwrap().base_url(), "https://cloud.getdbt.com");
+    assert_eq!(
+        from(&[("DBT_CLOUD_API_TOKEN", "t")]).unwrap().base_url(),
+        "https://cloud.getdbt.com"
+    );
 }
 
 #[test]
@@ -71,7 +111,10 @@ fn host_accepts_names_urls_regions_and_cells() {
         ("emea.dbt.com", "https://emea.dbt.com"),
         ("ab123.us1.dbt.com", "https://ab123.us1.dbt.com"),
         ("https://au.dbt.com/", "https://au.dbt.com"),
-        ("https://cloud.getdbt.com/api/v2", "https://cloud.getdbt.com"),
+        (
+            "https://cloud.getdbt.com/api/v2",
+            "https://cloud.getdbt.com",
+        ),
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
         ("http://localhost:9", "http://localhost:9"),
         ("http://[::1]:9", "http://[::1]:9"),
@@ -85,7 +128,11 @@ fn host_accepts_names_urls_regions_and_cells() {
 
 #[test]
 fn terraform_host_url_is_accepted_and_host_wins() {
-    let config = from(&[("DBT_CLOUD_TOKEN", "t"), ("DBT_CLOUD_HOST_URL", "https://emea.dbt.com/api")]).unwrap();
+    let config = from(&[
+        ("DBT_CLOUD_TOKEN", "t"),
+        ("DBT_CLOUD_HOST_URL", "https://emea.dbt.com/api"),
+    ])
+    .unwrap();
     assert_eq!(config.base_url(), "https://emea.dbt.com");
     let both = from(&[
         ("DBT_CLOUD_TOKEN", "t"),
@@ -98,19 +145,36 @@ fn terraform_host_url_is_accepted_and_host_wins() {
 
 #[test]
 fn plain_http_is_refused_for_remote_hosts() {
-    for host in ["http://cloud.getdbt.com", "http://10.0.0.1:80", "http://127.0.0.1.example.com"] {
+    for host in [
+        "http://cloud.getdbt.com",
+        "http://10.0.0.1:80",
+        "http://127.0.0.1.example.com",
+    ] {
         let e = from(&[("DBT_CLOUD_API_TOKEN", "t"), ("DBT_CLOUD_HOST", host)]).unwrap_err();
         assert_eq!(invalid_name(Err(e.clone())), "DBT_CLOUD_HOST", "{host}");
         assert!(e.to_string().contains("loopback"), "{e}");
     }
-    let e = from(&[("DBT_CLOUD_API_TOKEN", "t"), ("DBT_CLOUD_HOST_URL", "http://cloud.getdbt.com/api")]).unwrap_err();
+    let e = from(&[
+        ("DBT_CLOUD_API_TOKEN", "t"),
+        ("DBT_CLOUD_HOST_URL", "http://cloud.getdbt.com/api"),
+    ])
+    .unwrap_err();
     assert_eq!(invalid_name(Err(e)), "DBT_CLOUD_HOST_URL");
 }
 
 #[test]
 fn malformed_hosts_name_the_variable() {
-    for host in ["https://", "ftp://cloud.getdbt.com", "cloud getdbt com", "https://u:p@cloud.getdbt.com", "https://x.com/?a=1"] {
-        let name = invalid_name(from(&[("DBT_CLOUD_API_TOKEN", "t"), ("DBT_CLOUD_HOST", host)]));
+    for host in [
+        "https://",
+        "ftp://cloud.getdbt.com",
+        "cloud getdbt com",
+        "https://u:p@cloud.getdbt.com",
+        "https://x.com/?a=1",
+    ] {
+        let name = invalid_name(from(&[
+            ("DBT_CLOUD_API_TOKEN", "t"),
+            ("DBT_CLOUD_HOST", host),
+        ]));
         assert_eq!(name, "DBT_CLOUD_HOST", "{host}");
     }
 }
@@ -125,32 +189,72 @@ fn scheme_timeout_and_ca_bundle_variables() {
     .unwrap();
     assert_eq!(config.scheme(), AuthScheme::Bearer);
     assert_eq!(config.timeout(), Duration::from_millis(2500));
-    assert_eq!(from(&[("DBT_CLOUD_API_TOKEN", "t")]).unwrap().scheme(), AuthScheme::Token);
-    let bad = |var: &str, value: &str| invalid_name(from(&[("DBT_CLOUD_API_TOKEN", "t"), (var, value)]));
-    assert_eq!(bad("DBT_CLOUD_AUTH_SCHEME", "basic"), "DBT_CLOUD_AUTH_SCHEME");
-    assert_eq!(bad("DBT_CLOUD_TIMEOUT_SECONDS", "-1"), "DBT_CLOUD_TIMEOUT_SECONDS");
-    assert_eq!(bad("DBT_CLOUD_TIMEOUT_SECONDS", "soon"), "DBT_CLOUD_TIMEOUT_SECONDS");
-    assert_eq!(bad("DBT_CLOUD_CA_BUNDLE", "/nonexistent/ca.pem"), "DBT_CLOUD_CA_BUNDLE");
+    assert_eq!(
+        from(&[("DBT_CLOUD_API_TOKEN", "t")]).unwrap().scheme(),
+        AuthScheme::Token
+    );
+    let bad =
+        |var: &str, value: &str| invalid_name(from(&[("DBT_CLOUD_API_TOKEN", "t"), (var, value)]));
+    assert_eq!(
+        bad("DBT_CLOUD_AUTH_SCHEME", "basic"),
+        "DBT_CLOUD_AUTH_SCHEME"
+    );
+    assert_eq!(
+        bad("DBT_CLOUD_TIMEOUT_SECONDS", "-1"),
+        "DBT_CLOUD_TIMEOUT_SECONDS"
+    );
+    assert_eq!(
+        bad("DBT_CLOUD_TIMEOUT_SECONDS", "soon"),
+        "DBT_CLOUD_TIMEOUT_SECONDS"
+    );
+    assert_eq!(
+        bad("DBT_CLOUD_CA_BUNDLE", "/nonexistent/ca.pem"),
+        "DBT_CLOUD_CA_BUNDLE"
+    );
 }
 
 #[test]
 fn root_certificates_must_be_pem() {
-    let e = Config::builder().token("t").root_certificates_pem(b"not a certificate".to_vec()).build().unwrap_err();
-    assert!(matches!(e, ConfigError::Invalid { ref name, .. } if name == "root certificates"), "{e:?}");
+    let e = Config::builder()
+        .token("t")
+        .root_certificates_pem(b"not a certificate".to_vec())
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(e, ConfigError::Invalid { ref name, .. } if name == "root certificates"),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn builder_requires_a_token_and_checks_values() {
-    assert_eq!(Config::builder().build().unwrap_err(), ConfigError::MissingToken);
+    assert_eq!(
+        Config::builder().build().unwrap_err(),
+        ConfigError::MissingToken
+    );
     assert!(Config::builder().token("t").account_id(0).build().is_err());
-    assert!(Config::builder().token("t").timeout(Duration::ZERO).build().is_err());
-    let config = Config::builder().token("t").user_agent("my-orchestrator/1.0").build().unwrap();
+    assert!(
+        Config::builder()
+            .token("t")
+            .timeout(Duration::ZERO)
+            .build()
+            .is_err()
+    );
+    let config = Config::builder()
+        .token("t")
+        .user_agent("my-orchestrator/1.0")
+        .build()
+        .unwrap();
     assert_eq!(config.user_agent(), "my-orchestrator/1.0");
 }
 
 #[tokio::test]
 async fn the_token_and_scheme_reach_the_server() {
-    let mock = dbt_cloud_mock::MockDbtCloud::builder().token("sent-token").start().await.unwrap();
+    let mock = dbt_cloud_mock::MockDbtCloud::builder()
+        .token("sent-token")
+        .start()
+        .await
+        .unwrap();
     for scheme in [AuthScheme::Token, AuthScheme::Bearer] {
         let dbt = Config::builder()
             .token("sent-token")
@@ -165,7 +269,12 @@ async fn the_token_and_scheme_reach_the_server() {
         assert!(!accounts.is_empty(), "{scheme:?}");
     }
     // A wrong token gets dbt's 401 with its user_message, not retried.
-    let wrong = Config::builder().token("wrong").host(mock.base_url()).account_id(mock.account_id()).build().unwrap();
+    let wrong = Config::builder()
+        .token("wrong")
+        .host(mock.base_url())
+        .account_id(mock.account_id())
+        .build()
+        .unwrap();
     let e = wrong.client().unwrap().fetch_run(1).await.unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
     assert!(!e.is_retryable());

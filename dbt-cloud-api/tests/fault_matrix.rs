@@ -45,32 +45,72 @@ impl fmt::Debug for Row {
 }
 
 fn rows() -> Vec<Row> {
-    let transient = |name, fault| Row { name, fault: Some(fault), times: Some(2), hide_new_runs: 0 };
-    let persistent = |name, fault| Row { name, fault: Some(fault), times: None, hide_new_runs: 0 };
+    let transient = |name, fault| Row {
+        name,
+        fault: Some(fault),
+        times: Some(2),
+        hide_new_runs: 0,
+    };
+    let persistent = |name, fault| Row {
+        name,
+        fault: Some(fault),
+        times: None,
+        hide_new_runs: 0,
+    };
     vec![
-        transient("429 + Retry-After", Fault::RateLimited { retry_after_secs: 1 }),
+        transient(
+            "429 + Retry-After",
+            Fault::RateLimited {
+                retry_after_secs: 1,
+            },
+        ),
         transient("500", Fault::Status(500)),
         transient("502", Fault::Status(502)),
         transient("503", Fault::Status(503)),
         transient("504", Fault::Status(504)),
         // Longer than the client's 500 ms request timeout.
-        transient("latency > timeout", Fault::Latency(Duration::from_millis(900))),
-        transient("latency < timeout", Fault::Latency(Duration::from_millis(100))),
+        transient(
+            "latency > timeout",
+            Fault::Latency(Duration::from_millis(900)),
+        ),
+        transient(
+            "latency < timeout",
+            Fault::Latency(Duration::from_millis(100)),
+        ),
         transient("closed before answer", Fault::CloseBeforeResponse),
         transient("closed after state change", Fault::CloseAfterProcessing),
         transient("truncated body", Fault::TruncatedBody),
         transient("HTML 502 page", Fault::HtmlPage(502)),
-        transient("Django detail 503", Fault::DjangoDetail { status: 503, detail: "Service unavailable.".into() }),
-        Row { name: "404 for first 3 reads", fault: None, times: None, hide_new_runs: 3 },
+        transient(
+            "Django detail 503",
+            Fault::DjangoDetail {
+                status: 503,
+                detail: "Service unavailable.".into(),
+            },
+        ),
+        Row {
+            name: "404 for first 3 reads",
+            fault: None,
+            times: None,
+            hide_new_runs: 3,
+        },
         persistent("persistent 503", Fault::Status(503)),
         persistent("persistent HTML 504", Fault::HtmlPage(504)),
-        persistent("Django detail 403", Fault::DjangoDetail { status: 403, detail: "Permission denied.".into() }),
+        persistent(
+            "Django detail 403",
+            Fault::DjangoDetail {
+                status: 403,
+                detail: "Permission denied.".into(),
+            },
+        ),
         persistent("404 envelope", Fault::Status(404)),
     ]
 }
 
 fn expected(row: &Row, column: Column) -> Expect {
-    let Some(fault) = &row.fault else { return Expect::Success };
+    let Some(fault) = &row.fault else {
+        return Expect::Success;
+    };
     if row.times.is_some() {
         return Expect::Success;
     }
@@ -96,7 +136,11 @@ fn operations(column: Column) -> &'static [Operation] {
 /// step, docs generation, has a run_results.json without model nodes).
 async fn finished_run(dbt: &DbtCloud) -> (i64, Option<i64>) {
     let run = dbt
-        .trigger_and_wait(demo_ids::DAILY_JOB, trigger_options(), wait_options().include_related("run_steps"))
+        .trigger_and_wait(
+            demo_ids::DAILY_JOB,
+            trigger_options(),
+            wait_options().include_related("run_steps"),
+        )
         .await
         .expect("clean run");
     let step = run
@@ -142,14 +186,22 @@ async fn cell(row: &Row, column: Column) -> Result<(), Error> {
     match column {
         Column::TriggerAndWait => {
             let before = mock.run_ids().len();
-            let result = dbt.trigger_and_wait(demo_ids::DAILY_JOB, trigger_options(), wait_options()).await;
+            let result = dbt
+                .trigger_and_wait(demo_ids::DAILY_JOB, trigger_options(), wait_options())
+                .await;
             let created = mock.run_ids().len() - before;
-            assert!(created <= 1, "{row:?}: one trigger call created {created} runs");
+            assert!(
+                created <= 1,
+                "{row:?}: one trigger call created {created} runs"
+            );
             let run = result?;
             assert_eq!(run.run_status(), Some(dbt_cloud_api::RunStatus::Success));
         }
         Column::Pagination => {
-            let request = dbt.list_runs().account_id(account_id).job_definition_id(demo_ids::HOURLY_JOB);
+            let request = dbt
+                .list_runs()
+                .account_id(account_id)
+                .job_definition_id(demo_ids::HOURLY_JOB);
             let runs = dbt.collect_all(request).await?;
             let mut ids: Vec<i64> = runs.iter().map(|r| r.id).collect();
             ids.sort_unstable();
@@ -159,7 +211,10 @@ async fn cell(row: &Row, column: Column) -> Result<(), Error> {
         Column::Artifact => {
             let (run_id, step) = artifact_run.unwrap_or_default();
             let results = dbt.run_results(run_id, step).await?;
-            assert!(!results.results.is_empty(), "{row:?}: run_results.json has nodes");
+            assert!(
+                !results.results.is_empty(),
+                "{row:?}: run_results.json has nodes"
+            );
         }
     }
     Ok(())
@@ -174,7 +229,8 @@ async fn column(column: Column) {
         let ok = match (&want, &got) {
             (Expect::Success, Ok(())) => true,
             (Expect::ApiError(code), Err(e @ Error::Api { status, .. })) => {
-                status.as_u16() == *code && e.is_retryable() == matches!(code, 408 | 429 | 500 | 502 | 503 | 504)
+                status.as_u16() == *code
+                    && e.is_retryable() == matches!(code, 408 | 429 | 500 | 502 | 503 | 504)
             }
             _ => false,
         };
@@ -192,7 +248,11 @@ async fn column(column: Column) {
             failures.push(format!("{row:?}: expected {want:?}, got {got:?}"));
         }
     }
-    assert!(failures.is_empty(), "cells that did not end as expected:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "cells that did not end as expected:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

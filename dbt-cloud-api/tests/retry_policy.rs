@@ -18,10 +18,16 @@ fn policy() -> RetryPolicy {
 #[test]
 fn only_transient_statuses_are_retryable() {
     for code in [408, 429, 500, 502, 503, 504] {
-        assert!(is_retryable_status(StatusCode::from_u16(code).unwrap()), "{code}");
+        assert!(
+            is_retryable_status(StatusCode::from_u16(code).unwrap()),
+            "{code}"
+        );
     }
     for code in [200, 201, 301, 400, 401, 403, 404, 405, 409, 422, 501, 505] {
-        assert!(!is_retryable_status(StatusCode::from_u16(code).unwrap()), "{code}");
+        assert!(
+            !is_retryable_status(StatusCode::from_u16(code).unwrap()),
+            "{code}"
+        );
     }
 }
 
@@ -39,12 +45,26 @@ fn only_reads_and_cancel_are_idempotent() {
 #[test]
 fn full_jitter_spans_zero_to_the_doubling_ceiling() {
     let p = policy();
-    assert_eq!(p.next_delay(1, Duration::ZERO, None, 0.0), Some(Duration::ZERO));
-    assert_eq!(p.next_delay(1, Duration::ZERO, None, 0.5), Some(Duration::from_millis(50)));
-    assert_eq!(p.next_delay(2, Duration::ZERO, None, 0.5), Some(Duration::from_millis(100)));
-    assert_eq!(p.next_delay(3, Duration::ZERO, None, 0.999).unwrap(), Duration::from_millis(400).mul_f64(0.999));
+    assert_eq!(
+        p.next_delay(1, Duration::ZERO, None, 0.0),
+        Some(Duration::ZERO)
+    );
+    assert_eq!(
+        p.next_delay(1, Duration::ZERO, None, 0.5),
+        Some(Duration::from_millis(50))
+    );
+    assert_eq!(
+        p.next_delay(2, Duration::ZERO, None, 0.5),
+        Some(Duration::from_millis(100))
+    );
+    assert_eq!(
+        p.next_delay(3, Duration::ZERO, None, 0.999).unwrap(),
+        Duration::from_millis(400).mul_f64(0.999)
+    );
     // The ceiling is capped by max_backoff.
-    let capped = RetryPolicy::default().with_max_attempts(50).with_max_elapsed(Duration::from_secs(3600));
+    let capped = RetryPolicy::default()
+        .with_max_attempts(50)
+        .with_max_elapsed(Duration::from_secs(3600));
     assert!(capped.next_delay(40, Duration::ZERO, None, 0.999).unwrap() <= Duration::from_secs(30));
 }
 
@@ -62,7 +82,10 @@ fn attempts_bound_the_retries() {
     let p = policy();
     assert!(p.next_delay(3, Duration::ZERO, None, 0.5).is_some());
     assert_eq!(p.next_delay(4, Duration::ZERO, None, 0.5), None);
-    assert_eq!(RetryPolicy::none().next_delay(1, Duration::ZERO, None, 0.5), None);
+    assert_eq!(
+        RetryPolicy::none().next_delay(1, Duration::ZERO, None, 0.5),
+        None
+    );
 }
 
 #[test]
@@ -70,15 +93,32 @@ fn total_time_bounds_the_retries() {
     let p = policy();
     assert_eq!(p.next_delay(1, Duration::from_secs(10), None, 0.0), None);
     // A wait that would end past the budget is not started.
-    assert_eq!(p.next_delay(1, Duration::from_millis(9990), None, 0.5), None);
-    assert_eq!(p.next_delay(1, Duration::from_secs(1), Some(Duration::from_secs(30)), 0.0), None);
+    assert_eq!(
+        p.next_delay(1, Duration::from_millis(9990), None, 0.5),
+        None
+    );
+    assert_eq!(
+        p.next_delay(
+            1,
+            Duration::from_secs(1),
+            Some(Duration::from_secs(30)),
+            0.0
+        ),
+        None
+    );
 }
 
 #[test]
 fn retry_after_is_honoured_as_a_minimum() {
     let p = policy();
-    assert_eq!(p.next_delay(1, Duration::ZERO, Some(Duration::from_secs(2)), 0.5), Some(Duration::from_secs(2)));
-    assert_eq!(p.next_delay(3, Duration::ZERO, Some(Duration::from_millis(1)), 0.5), Some(Duration::from_millis(200)));
+    assert_eq!(
+        p.next_delay(1, Duration::ZERO, Some(Duration::from_secs(2)), 0.5),
+        Some(Duration::from_secs(2))
+    );
+    assert_eq!(
+        p.next_delay(3, Duration::ZERO, Some(Duration::from_millis(1)), 0.5),
+        Some(Duration::from_millis(200))
+    );
 }
 
 #[test]
@@ -87,16 +127,28 @@ fn retry_after_headers_are_parsed() {
     assert_eq!(retry_after(&h), None);
     h.insert("retry-after", HeaderValue::from_static("3"));
     assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
-    h.insert("x-rate-limit-retry-after-seconds", HeaderValue::from_static("7"));
+    h.insert(
+        "x-rate-limit-retry-after-seconds",
+        HeaderValue::from_static("7"),
+    );
     assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
     let mut only_dbt = HeaderMap::new();
-    only_dbt.insert("x-rate-limit-retry-after-seconds", HeaderValue::from_static("1.5"));
+    only_dbt.insert(
+        "x-rate-limit-retry-after-seconds",
+        HeaderValue::from_static("1.5"),
+    );
     assert_eq!(retry_after(&only_dbt), Some(Duration::from_millis(1500)));
     let mut date = HeaderMap::new();
     let later = chrono::Utc::now() + chrono::Duration::seconds(30);
-    date.insert("retry-after", HeaderValue::from_str(&later.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).unwrap());
+    date.insert(
+        "retry-after",
+        HeaderValue::from_str(&later.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).unwrap(),
+    );
     let parsed = retry_after(&date).unwrap();
-    assert!(parsed > Duration::from_secs(25) && parsed <= Duration::from_secs(30), "{parsed:?}");
+    assert!(
+        parsed > Duration::from_secs(25) && parsed <= Duration::from_secs(30),
+        "{parsed:?}"
+    );
     let mut junk = HeaderMap::new();
     junk.insert("retry-after", HeaderValue::from_static("soon"));
     assert_eq!(retry_after(&junk), None);

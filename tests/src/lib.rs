@@ -16,8 +16,6 @@
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
-// The run JSON is one large `json!` literal, deeper than the default macro recursion limit.
-#![recursion_limit = "256"]
 
 mod app;
 mod artifacts;

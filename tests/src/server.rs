@@ -150,8 +150,11 @@ async fn record_response(app: &SharedApp, seq: u64, response: Response) -> Respo
     }
     let (parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Response body unreadable.")
-            .into_response();
+        return ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Response body unreadable.",
+        )
+        .into_response();
     };
     app.recorder.answer(
         seq,

@@ -1,9 +1,9 @@
 //! One function per `cargo xtask` subcommand: arguments in, files and exit code out.
 
+use crate::changelog;
 use crate::document::{self, Source};
 use crate::lint::{Finding, LintConfig, Severity};
 use crate::pipeline::{self, Derived, Overlay};
-use crate::changelog;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -35,7 +35,9 @@ impl Repo {
     pub fn locate() -> Self {
         // xtask/ sits at the workspace root.
         let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-        Repo { root: xtask_dir.parent().unwrap_or(xtask_dir).to_path_buf() }
+        Repo {
+            root: xtask_dir.parent().unwrap_or(xtask_dir).to_path_buf(),
+        }
     }
     pub fn upstream(&self) -> PathBuf {
         self.root.join("spec/upstream").join(SPEC_FILE)
@@ -80,7 +82,8 @@ pub fn regen(args: RegenArgs) -> anyhow::Result<ExitCode> {
     // so a failure leaves the repository (or --out) untouched.
     let upstream_text = document::read_text(&source)?;
     let upstream = document::parse_text(&upstream_text, &source.to_string())?;
-    document::check_openapi(&upstream).with_context(|| format!("{source} is not an OpenAPI 3.0/3.1 document"))?;
+    document::check_openapi(&upstream)
+        .with_context(|| format!("{source} is not an OpenAPI 3.0/3.1 document"))?;
     let overlay_path = args.overlay.clone().unwrap_or_else(|| repo.overlay());
     let overlay_doc = document::load_file(&overlay_path)?;
     let overlay_origin = overlay_path.display().to_string();
@@ -88,7 +91,10 @@ pub fn regen(args: RegenArgs) -> anyhow::Result<ExitCode> {
     let derived = pipeline::derive(
         upstream,
         &source.to_string(),
-        Some(Overlay { document: &overlay_doc, origin: &overlay_origin }),
+        Some(Overlay {
+            document: &overlay_doc,
+            origin: &overlay_origin,
+        }),
         &lint_config,
     )?;
     let derived_text = document::to_yaml(&derived.spec, HEADER)?;
@@ -106,7 +112,10 @@ pub fn regen(args: RegenArgs) -> anyhow::Result<ExitCode> {
     let previous = std::fs::read_to_string(&derived_path)
         .ok()
         .and_then(|text| document::parse_text(&text, "previous").ok());
-    let changes = previous.as_ref().map(|old| changelog::diff(old, &derived.spec)).unwrap_or_default();
+    let changes = previous
+        .as_ref()
+        .map(|old| changelog::diff(old, &derived.spec))
+        .unwrap_or_default();
 
     if errors == 0 {
         if args.from.is_some() || args.out.is_some() {
@@ -130,7 +139,10 @@ pub fn regen(args: RegenArgs) -> anyhow::Result<ExitCode> {
             if errors == 0 {
                 println!("wrote {}", derived_path.display());
                 match &previous {
-                    None => println!("changelog: no previous derived spec at {}", derived_path.display()),
+                    None => println!(
+                        "changelog: no previous derived spec at {}",
+                        derived_path.display()
+                    ),
                     Some(_) => print!("{}", changelog::render_text(&changes)),
                 }
             }
@@ -153,7 +165,12 @@ pub fn regen(args: RegenArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check_fresh(derived: &Derived, derived_text: &str, path: &Path, format: Format) -> anyhow::Result<ExitCode> {
+fn check_fresh(
+    derived: &Derived,
+    derived_text: &str,
+    path: &Path,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
     let current = std::fs::read_to_string(path).unwrap_or_default();
     let errors = derived.errors().count();
     let fresh = current == derived_text;
@@ -164,9 +181,14 @@ fn check_fresh(derived: &Derived, derived_text: &str, path: &Path, format: Forma
                 let diff = similar::TextDiff::from_lines(current.as_str(), derived_text);
                 print!(
                     "{}",
-                    diff.unified_diff().context_radius(3).header(&path.display().to_string(), "regenerated")
+                    diff.unified_diff()
+                        .context_radius(3)
+                        .header(&path.display().to_string(), "regenerated")
                 );
-                eprintln!("error: {} is stale: run `cargo xtask regen`", path.display());
+                eprintln!(
+                    "error: {} is stale: run `cargo xtask regen`",
+                    path.display()
+                );
             } else {
                 println!("{} is up to date", path.display());
             }
@@ -176,12 +198,17 @@ fn check_fresh(derived: &Derived, derived_text: &str, path: &Path, format: Forma
             serde_json::to_string_pretty(&json!({"fresh": fresh, "findings": derived.findings}))?
         ),
     }
-    Ok(if fresh && errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if fresh && errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
@@ -192,7 +219,12 @@ fn print_findings(findings: &[Finding]) {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        eprintln!("{severity}[{}] {}: {}", f.rule, document::display_pointer(&f.pointer), f.message);
+        eprintln!(
+            "{severity}[{}] {}: {}",
+            f.rule,
+            document::display_pointer(&f.pointer),
+            f.message
+        );
     }
 }
 
@@ -210,16 +242,26 @@ pub fn lint(args: LintArgs) -> anyhow::Result<ExitCode> {
     let doc = document::load_file(&path)?;
     let config = LintConfig::load(&repo.lint_config())?;
     let findings = crate::lint::lint(&doc, &config);
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     let warnings = findings.len() - errors;
     match args.format {
         Format::Text => {
             print_findings(&findings);
-            println!("{}: {errors} error(s), {warnings} warning(s)", path.display());
+            println!(
+                "{}: {errors} error(s), {warnings} warning(s)",
+                path.display()
+            );
         }
         Format::Json => println!("{}", serde_json::to_string_pretty(&findings)?),
     }
-    Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 #[derive(clap::Args)]
@@ -246,11 +288,16 @@ pub fn changelog(args: ChangelogArgs) -> anyhow::Result<ExitCode> {
         match args.format {
             Format::Text => {
                 let breaking = changes.iter().filter(|c| c.breaking).count();
-                println!("## {old_name} -> {new_name}: {} change(s), {breaking} breaking", changes.len());
+                println!(
+                    "## {old_name} -> {new_name}: {} change(s), {breaking} breaking",
+                    changes.len()
+                );
                 print!("{}", changelog::render_text(&changes));
                 println!();
             }
-            Format::Json => report.push(json!({"from": old_name, "to": new_name, "changes": changes})),
+            Format::Json => {
+                report.push(json!({"from": old_name, "to": new_name, "changes": changes}))
+            }
         }
     }
     if let Format::Json = args.format {
@@ -268,7 +315,8 @@ pub struct CompileClientArgs {
 /// Builds `xtask/spec-compile-check` against `spec`: the generated code alone, without the
 /// hand-written layer, in the workspace's target directory (dependencies are already built).
 pub fn compile_client(args: CompileClientArgs) -> anyhow::Result<ExitCode> {
-    let spec = std::fs::canonicalize(&args.spec).with_context(|| format!("cannot find {}", args.spec.display()))?;
+    let spec = std::fs::canonicalize(&args.spec)
+        .with_context(|| format!("cannot find {}", args.spec.display()))?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
         .current_dir(Repo::locate().root)
@@ -277,7 +325,10 @@ pub fn compile_client(args: CompileClientArgs) -> anyhow::Result<ExitCode> {
         .status()
         .context("cannot run cargo")?;
     if !status.success() {
-        bail!("the client generated from {} does not compile (see above)", spec.display());
+        bail!(
+            "the client generated from {} does not compile (see above)",
+            spec.display()
+        );
     }
     println!("the client generated from {} compiles", spec.display());
     Ok(ExitCode::SUCCESS)
@@ -297,5 +348,9 @@ pub struct CompareUpstreamArgs {
 pub fn compare_upstream(args: CompareUpstreamArgs) -> anyhow::Result<ExitCode> {
     let repo = Repo::locate();
     let ours = args.ours.unwrap_or_else(|| repo.derived());
-    crate::upstream_compare::run(&ours, &args.upstream, &repo.root.join("spec/upstream-allowlist.yml"))
+    crate::upstream_compare::run(
+        &ours,
+        &args.upstream,
+        &repo.root.join("spec/upstream-allowlist.yml"),
+    )
 }

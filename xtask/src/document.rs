@@ -37,8 +37,9 @@ impl std::fmt::Display for Source {
 /// Fetches the raw text of `source`.
 pub fn read_text(source: &Source) -> anyhow::Result<String> {
     match source {
-        Source::File(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display())),
+        Source::File(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+        }
         Source::Url(url) => {
             let client = reqwest::blocking::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
@@ -64,8 +65,8 @@ pub fn read_text(source: &Source) -> anyhow::Result<String> {
 /// YAML allows non-string keys (`200:` for a response code); JSON does not, so keys are turned
 /// into their string form here rather than rejected.
 pub fn parse_text(text: &str, origin: &str) -> anyhow::Result<Value> {
-    let yaml: serde_norway::Value =
-        serde_norway::from_str(text).with_context(|| format!("{origin} is not valid YAML or JSON"))?;
+    let yaml: serde_norway::Value = serde_norway::from_str(text)
+        .with_context(|| format!("{origin} is not valid YAML or JSON"))?;
     yaml_to_json(yaml, "").with_context(|| format!("{origin} cannot be represented as JSON"))
 }
 
@@ -83,7 +84,9 @@ fn yaml_to_json(yaml: serde_norway::Value, pointer: &str) -> anyhow::Result<Valu
                 let f = n.as_f64().unwrap_or(f64::NAN);
                 serde_json::Number::from_f64(f)
                     .map(Value::Number)
-                    .with_context(|| format!("the number at {} is not finite", display_pointer(pointer)))?
+                    .with_context(|| {
+                        format!("the number at {} is not finite", display_pointer(pointer))
+                    })?
             }
         }
         Y::String(s) => Value::String(s),
@@ -130,10 +133,15 @@ pub fn check_openapi(doc: &Value) -> anyhow::Result<()> {
         bail!("the top level is not a mapping");
     };
     match object.get("openapi") {
-        Some(Value::String(version)) if version.starts_with("3.0.") || version.starts_with("3.1.") => {}
-        Some(Value::String(version)) => bail!("/openapi is {version:?}; only 3.0.x and 3.1.x are supported"),
+        Some(Value::String(version))
+            if version.starts_with("3.0.") || version.starts_with("3.1.") => {}
+        Some(Value::String(version)) => {
+            bail!("/openapi is {version:?}; only 3.0.x and 3.1.x are supported")
+        }
         Some(other) => bail!("/openapi must be a string such as \"3.0.3\", found {other}"),
-        None if object.contains_key("swagger") => bail!("it is Swagger 2.0; convert it to OpenAPI 3 first"),
+        None if object.contains_key("swagger") => {
+            bail!("it is Swagger 2.0; convert it to OpenAPI 3 first")
+        }
         None => bail!("it has no /openapi version field"),
     }
     if !object.get("info").is_some_and(Value::is_object) {
@@ -150,7 +158,8 @@ pub fn check_openapi(doc: &Value) -> anyhow::Result<()> {
 
 /// Reads a YAML/JSON file without checking what it describes (overlays, configuration).
 pub fn load_file(path: &Path) -> anyhow::Result<Value> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     parse_text(&text, &path.display().to_string())
 }
 
@@ -183,17 +192,35 @@ mod tests {
     #[test]
     fn invalid_yaml_is_an_error_naming_the_origin() {
         let err = parse_text("a: [1, 2\n", "broken.yml").unwrap_err();
-        assert!(format!("{err:#}").starts_with("broken.yml is not valid YAML or JSON"), "{err:#}");
+        assert!(
+            format!("{err:#}").starts_with("broken.yml is not valid YAML or JSON"),
+            "{err:#}"
+        );
     }
 
     #[test]
     fn check_openapi_names_what_is_wrong() {
         let not_openapi = parse_text("name: x\n", "t").unwrap();
-        assert!(check_openapi(&not_openapi).unwrap_err().to_string().contains("/openapi"));
+        assert!(
+            check_openapi(&not_openapi)
+                .unwrap_err()
+                .to_string()
+                .contains("/openapi")
+        );
         let v2 = parse_text("openapi: '2.0'\ninfo: {}\npaths: {}\n", "t").unwrap();
-        assert!(check_openapi(&v2).unwrap_err().to_string().contains("3.0.x and 3.1.x"));
+        assert!(
+            check_openapi(&v2)
+                .unwrap_err()
+                .to_string()
+                .contains("3.0.x and 3.1.x")
+        );
         let no_paths = parse_text("openapi: 3.0.3\ninfo: {}\n", "t").unwrap();
-        assert!(check_openapi(&no_paths).unwrap_err().to_string().contains("/paths"));
+        assert!(
+            check_openapi(&no_paths)
+                .unwrap_err()
+                .to_string()
+                .contains("/paths")
+        );
         let fine = parse_text("openapi: 3.1.0\ninfo: {}\npaths: {}\n", "t").unwrap();
         check_openapi(&fine).unwrap();
     }
@@ -201,7 +228,10 @@ mod tests {
     #[test]
     fn missing_file_names_the_path() {
         let err = load_openapi(&Source::parse("/nonexistent/spec.yml")).unwrap_err();
-        assert!(format!("{err:#}").contains("/nonexistent/spec.yml"), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("/nonexistent/spec.yml"),
+            "{err:#}"
+        );
     }
 
     #[test]

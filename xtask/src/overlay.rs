@@ -43,7 +43,8 @@ pub struct UnmatchedAction {
 
 /// Applies `overlay` to `doc` in order. `origin` names the overlay file in errors.
 pub fn apply(doc: &mut Value, overlay: &Value, origin: &str) -> anyhow::Result<OverlayReport> {
-    let actions = parse(overlay).with_context(|| format!("{origin} is not a valid Overlay 1.0 document"))?;
+    let actions =
+        parse(overlay).with_context(|| format!("{origin} is not a valid Overlay 1.0 document"))?;
     let mut report = OverlayReport::default();
     for action in actions {
         let pointers: Vec<String> = action
@@ -53,7 +54,10 @@ pub fn apply(doc: &mut Value, overlay: &Value, origin: &str) -> anyhow::Result<O
             .map(|path| path.to_json_pointer())
             .collect();
         if pointers.is_empty() {
-            report.unmatched.push(UnmatchedAction { index: action.index, target: action.target_text });
+            report.unmatched.push(UnmatchedAction {
+                index: action.index,
+                target: action.target_text,
+            });
             continue;
         }
         report.applied += 1;
@@ -99,7 +103,9 @@ fn parse(overlay: &Value) -> anyhow::Result<Vec<Action>> {
     actions
         .iter()
         .enumerate()
-        .map(|(index, action)| parse_action(index, action).with_context(|| format!("/actions/{index}")))
+        .map(|(index, action)| {
+            parse_action(index, action).with_context(|| format!("/actions/{index}"))
+        })
         .collect()
 }
 
@@ -107,8 +113,9 @@ fn parse_action(index: usize, action: &Value) -> anyhow::Result<Action> {
     let Some(target_text) = action.get("target").and_then(Value::as_str) else {
         bail!("`target` is missing or not a string");
     };
-    let target = JsonPath::parse(target_text)
-        .map_err(|e| anyhow::anyhow!("`target` {target_text:?} is not an RFC 9535 JSONPath: {e}"))?;
+    let target = JsonPath::parse(target_text).map_err(|e| {
+        anyhow::anyhow!("`target` {target_text:?} is not an RFC 9535 JSONPath: {e}")
+    })?;
     let remove = match action.get("remove") {
         None => false,
         Some(Value::Bool(b)) => *b,
@@ -119,7 +126,12 @@ fn parse_action(index: usize, action: &Value) -> anyhow::Result<Action> {
         (Some(update), false) => Change::Update(update.clone()),
         (None, false) => bail!("the action has neither `update` nor `remove: true`"),
     };
-    Ok(Action { index, target, target_text: target_text.to_owned(), change })
+    Ok(Action {
+        index,
+        target,
+        target_text: target_text.to_owned(),
+        change,
+    })
 }
 
 fn merge_update(target: &mut Value, update: &Value) {
@@ -127,7 +139,9 @@ fn merge_update(target: &mut Value, update: &Value) {
         (Value::Object(target), Value::Object(update)) => {
             for (key, value) in update {
                 match target.get_mut(key) {
-                    Some(existing @ Value::Object(_)) if value.is_object() => merge_update(existing, value),
+                    Some(existing @ Value::Object(_)) if value.is_object() => {
+                        merge_update(existing, value)
+                    }
                     _ => {
                         target.insert(key.clone(), value.clone());
                     }
@@ -163,7 +177,9 @@ fn remove_at(doc: &mut Value, pointer: &str) -> anyhow::Result<()> {
 /// Orders pointers so that array elements compare by index, not as text ("10" after "9").
 fn compare_pointers(a: &str, b: &str) -> std::cmp::Ordering {
     let tokens = |p: &str| -> Vec<(u64, String)> {
-        p.split('/').map(|t| (t.parse::<u64>().unwrap_or(u64::MAX), t.to_owned())).collect()
+        p.split('/')
+            .map(|t| (t.parse::<u64>().unwrap_or(u64::MAX), t.to_owned()))
+            .collect()
     };
     tokens(a).cmp(&tokens(b))
 }
@@ -179,7 +195,8 @@ mod tests {
 
     #[test]
     fn update_merges_objects_recursively_and_replaces_arrays() {
-        let mut doc = json!({"info": {"title": "a", "contact": {"name": "x"}}, "tags": [{"name": "A"}]});
+        let mut doc =
+            json!({"info": {"title": "a", "contact": {"name": "x"}}, "tags": [{"name": "A"}]});
         let report = apply(
             &mut doc,
             &overlay(json!([
@@ -192,7 +209,10 @@ mod tests {
         .unwrap();
         assert_eq!(report.applied, 3);
         assert!(report.unmatched.is_empty());
-        assert_eq!(doc["info"], json!({"title": "a", "contact": {"name": "x", "url": "u"}, "version": "2"}));
+        assert_eq!(
+            doc["info"],
+            json!({"title": "a", "contact": {"name": "x", "url": "u"}, "version": "2"})
+        );
         assert_eq!(doc["servers"], json!([{"url": "https://x"}]));
         assert_eq!(doc["tags"], json!([{"name": "A"}, {"name": "B"}]));
     }
@@ -231,7 +251,12 @@ mod tests {
     #[test]
     fn unmatched_targets_are_reported() {
         let mut doc = json!({"a": 1});
-        let report = apply(&mut doc, &overlay(json!([{"target": "$.nope", "update": {"x": 1}}])), "o").unwrap();
+        let report = apply(
+            &mut doc,
+            &overlay(json!([{"target": "$.nope", "update": {"x": 1}}])),
+            "o",
+        )
+        .unwrap();
         assert_eq!(report.applied, 0);
         assert_eq!(report.unmatched.len(), 1);
         assert_eq!(report.unmatched[0].target, "$.nope");
@@ -241,8 +266,12 @@ mod tests {
     #[test]
     fn bad_jsonpath_names_the_action_and_the_file() {
         let mut doc = json!({});
-        let err = apply(&mut doc, &overlay(json!([{"target": "$.paths[", "remove": true}])), "spec/overlay.yml")
-            .unwrap_err();
+        let err = apply(
+            &mut doc,
+            &overlay(json!([{"target": "$.paths[", "remove": true}])),
+            "spec/overlay.yml",
+        )
+        .unwrap_err();
         let text = format!("{err:#}");
         assert!(text.contains("spec/overlay.yml"), "{text}");
         assert!(text.contains("/actions/0"), "{text}");

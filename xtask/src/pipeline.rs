@@ -26,7 +26,9 @@ pub struct Derived {
 
 impl Derived {
     pub fn errors(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.severity == Severity::Error)
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
     }
 }
 
@@ -35,7 +37,9 @@ impl Derived {
 pub fn normalize_upstream(mut doc: Value, origin: &str) -> anyhow::Result<(Value, Vec<String>)> {
     let mut notes = downconvert::to_openapi_30(&mut doc)
         .with_context(|| format!("cannot convert {origin} to OpenAPI 3.0.3"))?;
-    notes.extend(normalize::normalize(&mut doc).with_context(|| format!("cannot normalize {origin}"))?);
+    notes.extend(
+        normalize::normalize(&mut doc).with_context(|| format!("cannot normalize {origin}"))?,
+    );
     notes.extend(crate::examples::drop_invalid_examples(&mut doc));
     Ok((doc, notes))
 }
@@ -58,13 +62,19 @@ pub fn derive(
     let overlay_report = match overlay {
         Some(o) => {
             let report = overlay::apply(&mut spec, o.document, o.origin)?;
-            let after = normalize::normalize(&mut spec)
-                .with_context(|| format!("cannot normalize {origin} after applying {}", o.origin))?;
+            let after = normalize::normalize(&mut spec).with_context(|| {
+                format!("cannot normalize {origin} after applying {}", o.origin)
+            })?;
             notes.extend(after.into_iter().map(|n| format!("after the overlay: {n}")));
             report
         }
         None => OverlayReport::default(),
     };
     let findings = lint::lint(&spec, lint_config);
-    Ok(Derived { spec, notes, overlay: overlay_report, findings })
+    Ok(Derived {
+        spec,
+        notes,
+        overlay: overlay_report,
+        findings,
+    })
 }

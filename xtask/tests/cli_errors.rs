@@ -5,11 +5,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().expect("xtask runs")
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("xtask runs")
 }
 
 /// The checked-in pipeline files, to prove a failed run did not touch them.
@@ -43,12 +49,24 @@ fn assert_fails_cleanly(args: &[&str], expected: &[&str]) {
     assert!(!out.status.success(), "xtask {from} succeeded:\n{stderr}");
     assert!(!stderr.contains("panicked"), "regen panicked:\n{stderr}");
     let error_lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(error_lines.len(), 1, "expected one error line, got:\n{stderr}");
+    assert_eq!(
+        error_lines.len(),
+        1,
+        "expected one error line, got:\n{stderr}"
+    );
     for needle in expected {
-        assert!(stderr.contains(needle), "stderr lacks {needle:?}:\n{stderr}");
+        assert!(
+            stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{stderr}"
+        );
     }
     for (path, bytes) in before {
-        assert_eq!(std::fs::read(&path).unwrap_or_default(), bytes, "{} was modified", path.display());
+        assert_eq!(
+            std::fs::read(&path).unwrap_or_default(),
+            bytes,
+            "{} was modified",
+            path.display()
+        );
     }
 }
 
@@ -106,7 +124,10 @@ fn missing_file_is_rejected_with_its_path() {
 #[test]
 fn unreachable_url_is_rejected_with_the_url() {
     // Port 9 (discard) on loopback: nothing listens there, so the connection is refused at once.
-    assert_regen_fails_cleanly("http://127.0.0.1:9/openapi.yml", &["http://127.0.0.1:9/openapi.yml"]);
+    assert_regen_fails_cleanly(
+        "http://127.0.0.1:9/openapi.yml",
+        &["http://127.0.0.1:9/openapi.yml"],
+    );
 }
 
 #[test]
@@ -114,7 +135,10 @@ fn lint_of_a_missing_file_names_it() {
     let out = xtask(&["lint", "/nonexistent/x.yml"]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("error: cannot read /nonexistent/x.yml"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot read /nonexistent/x.yml"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -130,5 +154,8 @@ fn overlay_with_a_bad_jsonpath_names_the_action() {
         &["regen", "--overlay", &overlay, "--out", &out_dir],
         &["bad-overlay.yml", "/actions/0", "JSONPath"],
     );
-    assert!(!dir.path().join("out").exists(), "a failed regen wrote into --out");
+    assert!(
+        !dir.path().join("out").exists(),
+        "a failed regen wrote into --out"
+    );
 }

@@ -1,7 +1,8 @@
 //! Stable names: the same operation keeps its method name and parameter names whichever
 //! upstream it came from. The seed (`spec/upstream/`) and dbt's published openapi-v2.yaml are
-//! derived the same way (downconvert + normalize) and the ten seed operations must come out
-//! with identical operationIds, path templates and path parameter names.
+//! derived exactly as `cargo xtask regen --from` derives them (the whole pipeline, overlay
+//! included), and the ten seed operations must come out with identical operationIds (hence
+//! method names), path templates and path parameter names.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,12 +27,29 @@ fn repo_root() -> PathBuf {
 }
 
 fn derive(path: &Path) -> Value {
-    let mut doc =
-        xtask::document::load_file(path).unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
-    xtask::downconvert::to_openapi_30(&mut doc)
-        .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
-    xtask::normalize::normalize(&mut doc).unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
-    doc
+    let fail = |e: anyhow::Error| -> ! { panic!("{}: {e:#}", path.display()) };
+    let doc = xtask::document::load_file(path).unwrap_or_else(|e| fail(e));
+    let overlay_path = repo_root().join("spec/overlay.yml");
+    let overlay = xtask::document::load_file(&overlay_path).unwrap_or_else(|e| fail(e));
+    let lint_config = xtask::lint::LintConfig::load(&repo_root().join("spec/lint.yml"))
+        .unwrap_or_else(|e| fail(e));
+    let derived = xtask::pipeline::derive(
+        doc,
+        &path.display().to_string(),
+        Some(xtask::pipeline::Overlay {
+            document: &overlay,
+            origin: "spec/overlay.yml",
+        }),
+        &lint_config,
+    )
+    .unwrap_or_else(|e| fail(e));
+    let errors: Vec<_> = derived.errors().collect();
+    assert!(
+        errors.is_empty(),
+        "{}: lint errors {errors:?}",
+        path.display()
+    );
+    derived.spec
 }
 
 /// What a generated method's identity is made of.

@@ -22,7 +22,12 @@ pub async fn bounded<T>(what: &str, future: impl Future<Output = T>) -> T {
 }
 
 pub async fn start_mock(token: &str) -> MockServer {
-    MockDbtCloud::builder().token(token).real_time(200.0).start().await.expect("mock starts")
+    MockDbtCloud::builder()
+        .token(token)
+        .real_time(200.0)
+        .start()
+        .await
+        .expect("mock starts")
 }
 
 pub fn fast_retries() -> RetryPolicy {
@@ -47,7 +52,12 @@ pub fn client_for(base_url: &str, token: &str, account_id: i64, timeout: Duratio
 }
 
 pub fn client(mock: &MockServer) -> DbtCloud {
-    client_for(&mock.base_url(), mock.token(), mock.account_id(), Duration::from_millis(500))
+    client_for(
+        &mock.base_url(),
+        mock.token(),
+        mock.account_id(),
+        Duration::from_millis(500),
+    )
 }
 
 pub fn trigger_options() -> TriggerOptions {

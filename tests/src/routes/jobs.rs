@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::runs::{Related, render, snapshot_of};
+use super::runs::{Related, snapshot_of, view};
 use super::{get_resource, list_resources, require_account};
 use crate::app::SharedApp;
 use crate::envelope::{self, ApiError, Reply};
@@ -203,7 +203,7 @@ fn start_run(app: &SharedApp, job_id: i64, trigger: Value, retrying: Option<i64>
         .runs
         .get(&id)
         .ok_or_else(|| ApiError::not_found("Run"))?;
-    Ok(envelope::ok(render(
+    Ok(envelope::ok(view(
         run,
         &store,
         now,

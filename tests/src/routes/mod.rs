@@ -181,9 +181,9 @@ pub(crate) fn list_resources(
         });
     }
     let total_count = items.len();
-    let data = page.slice(&items).into_iter().cloned().collect();
+    let data = page.slice(&items);
     Ok(envelope::list(
-        data,
+        &data,
         ListExtra {
             filters,
             order_by: query.text("order_by").map(String::from),

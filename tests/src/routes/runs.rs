@@ -1,9 +1,10 @@
 //! listRuns, getRun, cancelRun, and how a run is rendered as dbt's JSON.
 
 use axum::extract::State;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
-use super::{compare, order_by, require_account};
+use super::{order_by, require_account};
 use crate::app::{Quirks, SharedApp};
 use crate::envelope::{self, ApiError, ListExtra, Reply};
 use crate::lifecycle::{self, Snapshot, step_states};
@@ -38,125 +39,219 @@ pub(crate) fn snapshot_of(run: &Run, now: i64) -> Snapshot {
     lifecycle::snapshot(run.created_ms, &run.plan, run.cancelled_at, now)
 }
 
-/// The run as dbt's RunResponse JSON.
-pub(crate) fn render(
-    run: &Run,
-    store: &Store,
+/// A run as dbt renders it at one instant: the computed parts, and borrows of the stored
+/// ones. It serializes straight to JSON: building a `Value` per run (an ordered map and a
+/// String per key, ~60 keys) was most of the cost of a 100-run listRuns page.
+pub(crate) struct RunView<'a> {
+    run: &'a Run,
+    status: i64,
+    finished: bool,
+    saved: bool,
+    docs: bool,
+    status_message: Option<&'static str>,
+    executed_by_thread_id: Option<String>,
+    created_at: String,
+    updated_at: String,
+    dequeued_at: Option<String>,
+    started_at: Option<String>,
+    finished_at: Option<String>,
+    last_checked_at: Option<String>,
+    last_heartbeat_at: Option<String>,
+    trigger: Option<&'a Value>,
+    job: Option<&'a Value>,
+    environment: Option<&'a Value>,
+    run_steps: Vec<StepView<'a>>,
+    total_ms: i64,
+    queued_ms: i64,
+    run_ms: i64,
+    created_ago: String,
+    finished_ago: String,
+    /// `Some` (the job's `job_type`, maybe null) when undeclared fields are on.
+    undeclared_job_type: Option<&'a Value>,
+}
+
+/// The rendered form of a run, borrowing from the store.
+pub(crate) fn view<'a>(
+    run: &'a Run,
+    store: &'a Store,
     now: i64,
     related: Related,
     quirks: Quirks,
-) -> Value {
+) -> RunView<'a> {
     let snap = snapshot_of(run, now);
     let style = if quirks.space_separated_run_timestamps {
         Style::Space
     } else {
         Style::T
     };
-    let ts =
-        |ms: Option<i64>| ms.map_or(Value::Null, |m| Value::String(timestamps::format(m, style)));
+    let ts = |ms: Option<i64>| ms.map(|m| timestamps::format(m, style));
     let status = snap.status;
     let finished = snap.is_finished();
     let until = snap.finished_at.unwrap_or(now);
-    let steps = step_states(&run.plan, &snap);
     let saved = finished && status != lifecycle::CANCELLED;
+    // Step states are needed for `docs` only once the run is saved, and for `run_steps`.
+    let steps = if saved || related.run_steps {
+        step_states(&run.plan, &snap)
+    } else {
+        Vec::new()
+    };
     let docs = saved
         && steps
             .iter()
             .any(|s| s.plan.kind == lifecycle::StepKind::Docs && s.status == lifecycle::SUCCESS);
-    let queued_ms = snap.dequeued_at.unwrap_or(until) - run.created_ms;
-    let run_ms = snap.started_at.map_or(0, |s| until - s);
-    let total_ms = until - run.created_ms;
     let status_message = match status {
-        lifecycle::ERROR => json!(
-            "Database Error in model orders (models/orders.sql)\n  column \"amount\" does not exist"
+        lifecycle::ERROR => Some(
+            "Database Error in model orders (models/orders.sql)\n  column \"amount\" does not exist",
         ),
-        lifecycle::CANCELLED if run.cancelled_at.is_some() => json!("Cancelled by user via API"),
-        lifecycle::CANCELLED => json!("This run timed out after running for too long."),
-        _ => Value::Null,
+        lifecycle::CANCELLED if run.cancelled_at.is_some() => Some("Cancelled by user via API"),
+        lifecycle::CANCELLED => Some("This run timed out after running for too long."),
+        _ => None,
     };
     let job_value = store.jobs.get(&run.job_id);
-    let project_id = run.project_id;
-    let mut out = json!({
-        "id": run.id,
-        "trigger_id": run.trigger_id,
-        "account_id": run.account_id,
-        "environment_id": run.environment_id,
-        "project_id": project_id,
-        "job_definition_id": run.job_id,
-        "status": status,
-        "dbt_version": run.dbt_version,
-        "git_branch": run.git_branch,
-        "git_sha": run.git_sha,
-        "status_message": status_message,
-        "owner_thread_id": null,
-        "executed_by_thread_id": snap.dequeued_at.map(|_| format!("dbt-run-{}-7c9f4", run.id)),
-        "deferring_run_id": null,
-        "artifacts_saved": saved,
-        "artifact_s3_path": saved.then(|| format!("prod-us-c1/runs/{}/artifacts/target", run.id)),
-        "has_docs_generated": docs,
-        "has_sources_generated": false,
-        "notifications_sent": finished,
-        "blocked_by": [],
-        "created_at": ts(Some(run.created_ms)),
-        "updated_at": ts(Some(until.max(run.created_ms))),
-        "dequeued_at": ts(snap.dequeued_at),
-        "started_at": ts(snap.started_at),
-        "finished_at": ts(snap.finished_at),
-        "last_checked_at": ts(snap.dequeued_at.map(|_| until)),
-        "last_heartbeat_at": ts(snap.started_at.map(|_| until)),
-        "should_start_at": null,
-        "trigger": if related.trigger { run.trigger.clone() } else { Value::Null },
-        "job": if related.job { job_value.cloned().unwrap_or(Value::Null) } else { Value::Null },
-        "environment": if related.environment {
-            store.environments.get(&run.environment_id).cloned().unwrap_or(Value::Null)
+    let run_steps = if related.run_steps {
+        steps
+            .into_iter()
+            .map(|step| StepView {
+                run,
+                step,
+                now,
+                style,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    RunView {
+        run,
+        status,
+        finished,
+        saved,
+        docs,
+        status_message,
+        executed_by_thread_id: snap
+            .dequeued_at
+            .map(|_| format!("dbt-run-{}-7c9f4", run.id)),
+        created_at: timestamps::format(run.created_ms, style),
+        updated_at: timestamps::format(until.max(run.created_ms), style),
+        dequeued_at: ts(snap.dequeued_at),
+        started_at: ts(snap.started_at),
+        finished_at: ts(snap.finished_at),
+        last_checked_at: ts(snap.dequeued_at.map(|_| until)),
+        last_heartbeat_at: ts(snap.started_at.map(|_| until)),
+        trigger: related.trigger.then_some(&run.trigger),
+        job: if related.job { job_value } else { None },
+        environment: if related.environment {
+            store.environments.get(&run.environment_id)
         } else {
-            Value::Null
+            None
         },
-        "run_steps": if related.run_steps {
-            steps.iter().map(|s| render_step(run, s, now, style)).collect::<Vec<_>>()
-        } else {
-            Vec::new()
-        },
-        "status_humanized": lifecycle::humanize(status),
-        "in_progress": !finished,
-        "is_complete": finished,
-        "is_success": status == lifecycle::SUCCESS,
-        "is_error": status == lifecycle::ERROR,
-        "is_cancelled": status == lifecycle::CANCELLED,
-        "is_running": status == lifecycle::RUNNING,
-        "duration": timestamps::duration(total_ms),
-        "queued_duration": timestamps::duration(queued_ms),
-        "run_duration": timestamps::duration(run_ms),
-        "duration_humanized": timestamps::humanized(total_ms),
-        "queued_duration_humanized": timestamps::humanized(queued_ms),
-        "run_duration_humanized": timestamps::humanized(run_ms),
-        "created_at_humanized": humanized_ago(now - run.created_ms),
-        "finished_at_humanized": snap.finished_at.map_or_else(|| "0 minutes from now".to_string(), |f| humanized_ago(now - f)),
-        "retrying_run_id": run.retrying_run_id,
-        "can_retry": status == lifecycle::ERROR,
-        "retry_not_supported_reason": (finished && status != lifecycle::ERROR).then_some("RETRY_NOT_FAILED_RUN"),
-        "job_id": run.job_id,
-        "href": format!("https://cloud.getdbt.com/deploy/{}/projects/{project_id}/runs/{}/", run.account_id, run.id),
-        "used_repo_cache": null,
-        "audit": null,
-        "deprecation": null,
-    });
-    if quirks.undeclared_fields
-        && let Value::Object(map) = &mut out
-    {
-        // Seen in real answers, absent from dbt's published schema.
-        map.insert("run_retries".into(), json!([]));
-        map.insert("repo_cache_restore".into(), Value::Null);
-        map.insert("is_fusion".into(), json!(false));
-        map.insert(
-            "job_type".into(),
+        run_steps,
+        total_ms: until - run.created_ms,
+        queued_ms: snap.dequeued_at.unwrap_or(until) - run.created_ms,
+        run_ms: snap.started_at.map_or(0, |s| until - s),
+        created_ago: humanized_ago(now - run.created_ms),
+        finished_ago: snap.finished_at.map_or_else(
+            || "0 minutes from now".to_string(),
+            |f| humanized_ago(now - f),
+        ),
+        undeclared_job_type: quirks.undeclared_fields.then(|| {
             job_value
                 .and_then(|j| j.get("job_type"))
-                .cloned()
-                .unwrap_or(Value::Null),
-        );
+                .unwrap_or(&Value::Null)
+        }),
     }
-    out
+}
+
+impl Serialize for RunView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let run = self.run;
+        let status = self.status;
+        let null = ();
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("id", &run.id)?;
+        m.serialize_entry("trigger_id", &run.trigger_id)?;
+        m.serialize_entry("account_id", &run.account_id)?;
+        m.serialize_entry("environment_id", &run.environment_id)?;
+        m.serialize_entry("project_id", &run.project_id)?;
+        m.serialize_entry("job_definition_id", &run.job_id)?;
+        m.serialize_entry("status", &status)?;
+        m.serialize_entry("dbt_version", &run.dbt_version)?;
+        m.serialize_entry("git_branch", &run.git_branch)?;
+        m.serialize_entry("git_sha", &run.git_sha)?;
+        m.serialize_entry("status_message", &self.status_message)?;
+        m.serialize_entry("owner_thread_id", &null)?;
+        m.serialize_entry("executed_by_thread_id", &self.executed_by_thread_id)?;
+        m.serialize_entry("deferring_run_id", &null)?;
+        m.serialize_entry("artifacts_saved", &self.saved)?;
+        m.serialize_entry(
+            "artifact_s3_path",
+            &self
+                .saved
+                .then(|| format!("prod-us-c1/runs/{}/artifacts/target", run.id)),
+        )?;
+        m.serialize_entry("has_docs_generated", &self.docs)?;
+        m.serialize_entry("has_sources_generated", &false)?;
+        m.serialize_entry("notifications_sent", &self.finished)?;
+        m.serialize_entry("blocked_by", &[(); 0])?;
+        m.serialize_entry("created_at", &self.created_at)?;
+        m.serialize_entry("updated_at", &self.updated_at)?;
+        m.serialize_entry("dequeued_at", &self.dequeued_at)?;
+        m.serialize_entry("started_at", &self.started_at)?;
+        m.serialize_entry("finished_at", &self.finished_at)?;
+        m.serialize_entry("last_checked_at", &self.last_checked_at)?;
+        m.serialize_entry("last_heartbeat_at", &self.last_heartbeat_at)?;
+        m.serialize_entry("should_start_at", &null)?;
+        m.serialize_entry("trigger", &self.trigger)?;
+        m.serialize_entry("job", &self.job)?;
+        m.serialize_entry("environment", &self.environment)?;
+        m.serialize_entry("run_steps", &self.run_steps)?;
+        m.serialize_entry("status_humanized", lifecycle::humanize(status))?;
+        m.serialize_entry("in_progress", &!self.finished)?;
+        m.serialize_entry("is_complete", &self.finished)?;
+        m.serialize_entry("is_success", &(status == lifecycle::SUCCESS))?;
+        m.serialize_entry("is_error", &(status == lifecycle::ERROR))?;
+        m.serialize_entry("is_cancelled", &(status == lifecycle::CANCELLED))?;
+        m.serialize_entry("is_running", &(status == lifecycle::RUNNING))?;
+        m.serialize_entry("duration", &timestamps::duration(self.total_ms))?;
+        m.serialize_entry("queued_duration", &timestamps::duration(self.queued_ms))?;
+        m.serialize_entry("run_duration", &timestamps::duration(self.run_ms))?;
+        m.serialize_entry("duration_humanized", &timestamps::humanized(self.total_ms))?;
+        m.serialize_entry(
+            "queued_duration_humanized",
+            &timestamps::humanized(self.queued_ms),
+        )?;
+        m.serialize_entry(
+            "run_duration_humanized",
+            &timestamps::humanized(self.run_ms),
+        )?;
+        m.serialize_entry("created_at_humanized", &self.created_ago)?;
+        m.serialize_entry("finished_at_humanized", &self.finished_ago)?;
+        m.serialize_entry("retrying_run_id", &run.retrying_run_id)?;
+        m.serialize_entry("can_retry", &(status == lifecycle::ERROR))?;
+        m.serialize_entry(
+            "retry_not_supported_reason",
+            &(self.finished && status != lifecycle::ERROR).then_some("RETRY_NOT_FAILED_RUN"),
+        )?;
+        m.serialize_entry("job_id", &run.job_id)?;
+        m.serialize_entry(
+            "href",
+            &format_args!(
+                "https://cloud.getdbt.com/deploy/{}/projects/{}/runs/{}/",
+                run.account_id, run.project_id, run.id
+            ),
+        )?;
+        m.serialize_entry("used_repo_cache", &null)?;
+        m.serialize_entry("audit", &null)?;
+        m.serialize_entry("deprecation", &null)?;
+        if let Some(job_type) = self.undeclared_job_type {
+            // Seen in real answers, absent from dbt's published schema.
+            m.serialize_entry("run_retries", &[(); 0])?;
+            m.serialize_entry("repo_cache_restore", &null)?;
+            m.serialize_entry("is_fusion", &false)?;
+            m.serialize_entry("job_type", job_type)?;
+        }
+        m.end()
+    }
 }
 
 fn humanized_ago(ms: i64) -> String {
@@ -171,49 +266,74 @@ fn humanized_ago(ms: i64) -> String {
     }
 }
 
-fn render_step(run: &Run, step: &lifecycle::StepState<'_>, now: i64, style: Style) -> Value {
-    let ts =
-        |ms: Option<i64>| ms.map_or(Value::Null, |m| Value::String(timestamps::format(m, style)));
-    let duration_ms = step.finished_at.unwrap_or(now) - step.started_at;
-    let id = run.first_step_id + step.index as i64 - 1;
-    let logs = match step.status {
-        lifecycle::ERROR => format!(
-            "{}\nDatabase Error in model orders (models/orders.sql)\nDone. PASS=5 WARN=0 ERROR=1 SKIP=1 TOTAL=7",
-            step.plan.name
-        ),
-        lifecycle::RUNNING => format!("{}\nRunning with dbt={}", step.plan.name, run.dbt_version),
-        _ => format!("{}\nCompleted successfully", step.plan.name),
-    };
-    json!({
-        "id": id,
-        "run_id": run.id,
-        "account_id": run.account_id,
-        "index": step.index,
-        "status": step.status,
-        "name": step.plan.name,
-        "logs": logs,
-        "debug_logs": format!("{logs}\n[debug] step {} of run {}", step.index, run.id),
-        "log_path": null,
-        "debug_log_path": null,
-        "log_location": "db",
-        "log_archive_type": "db",
-        "truncated_debug_logs": format!("[debug] step {}", step.index),
-        "started_at": ts(Some(step.started_at)),
-        "finished_at": ts(step.finished_at),
-        "created_at": ts(Some(step.started_at)),
-        "updated_at": ts(Some(step.finished_at.unwrap_or(now))),
-        "status_color": match step.status {
-            lifecycle::SUCCESS => "#4BAD7F",
-            lifecycle::ERROR => "#E74C3C",
-            lifecycle::CANCELLED => "#99A0A6",
-            _ => "#1F96E4",
-        },
-        "status_humanized": lifecycle::humanize(step.status),
-        "duration": timestamps::duration(duration_ms),
-        "duration_humanized": timestamps::humanized(duration_ms),
-        "run_step_command": null,
-        "run_step_invocation": null,
-    })
+/// One run step as dbt renders it (see [`RunView`] for why it is not a `Value`).
+pub(crate) struct StepView<'a> {
+    run: &'a Run,
+    step: lifecycle::StepState<'a>,
+    now: i64,
+    style: Style,
+}
+
+impl Serialize for StepView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (run, step, style) = (self.run, &self.step, self.style);
+        let ts = |ms: Option<i64>| ms.map(|m| timestamps::format(m, style));
+        let duration_ms = step.finished_at.unwrap_or(self.now) - step.started_at;
+        let id = run.first_step_id + step.index as i64 - 1;
+        let logs = match step.status {
+            lifecycle::ERROR => format!(
+                "{}\nDatabase Error in model orders (models/orders.sql)\nDone. PASS=5 WARN=0 ERROR=1 SKIP=1 TOTAL=7",
+                step.plan.name
+            ),
+            lifecycle::RUNNING => {
+                format!("{}\nRunning with dbt={}", step.plan.name, run.dbt_version)
+            }
+            _ => format!("{}\nCompleted successfully", step.plan.name),
+        };
+        let null = ();
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("id", &id)?;
+        m.serialize_entry("run_id", &run.id)?;
+        m.serialize_entry("account_id", &run.account_id)?;
+        m.serialize_entry("index", &step.index)?;
+        m.serialize_entry("status", &step.status)?;
+        m.serialize_entry("name", &step.plan.name)?;
+        m.serialize_entry("logs", &logs)?;
+        m.serialize_entry(
+            "debug_logs",
+            &format_args!("{logs}\n[debug] step {} of run {}", step.index, run.id),
+        )?;
+        m.serialize_entry("log_path", &null)?;
+        m.serialize_entry("debug_log_path", &null)?;
+        m.serialize_entry("log_location", "db")?;
+        m.serialize_entry("log_archive_type", "db")?;
+        m.serialize_entry(
+            "truncated_debug_logs",
+            &format_args!("[debug] step {}", step.index),
+        )?;
+        m.serialize_entry("started_at", &ts(Some(step.started_at)))?;
+        m.serialize_entry("finished_at", &ts(step.finished_at))?;
+        m.serialize_entry("created_at", &ts(Some(step.started_at)))?;
+        m.serialize_entry(
+            "updated_at",
+            &ts(Some(step.finished_at.unwrap_or(self.now))),
+        )?;
+        m.serialize_entry(
+            "status_color",
+            match step.status {
+                lifecycle::SUCCESS => "#4BAD7F",
+                lifecycle::ERROR => "#E74C3C",
+                lifecycle::CANCELLED => "#99A0A6",
+                _ => "#1F96E4",
+            },
+        )?;
+        m.serialize_entry("status_humanized", lifecycle::humanize(step.status))?;
+        m.serialize_entry("duration", &timestamps::duration(duration_ms))?;
+        m.serialize_entry("duration_humanized", &timestamps::humanized(duration_ms))?;
+        m.serialize_entry("run_step_command", &null)?;
+        m.serialize_entry("run_step_invocation", &null)?;
+        m.end()
+    }
 }
 
 /// Reads a run of the account, honouring hidden reads (404 right after a trigger).
@@ -251,7 +371,7 @@ pub(super) async fn get(
         .runs
         .get(&run_id)
         .ok_or_else(|| ApiError::not_found("Run"))?;
-    Ok(envelope::ok(render(
+    Ok(envelope::ok(view(
         run,
         &store,
         app.clock.now_ms(),
@@ -279,7 +399,7 @@ pub(super) async fn cancel(State(app): State<SharedApp>, path: PathParams) -> Re
     }
     run.cancelled_at = Some(now);
     let run = run.clone();
-    Ok(envelope::ok(render(
+    Ok(envelope::ok(view(
         &run,
         &store,
         now,
@@ -332,29 +452,31 @@ pub(super) async fn list(
         .filter(|(_, s)| status_in.as_ref().is_none_or(|l| l.contains(&s.status)))
         .collect();
     if let Some((field, descending)) = &ordering {
-        let key = |(r, s): &(&Run, Snapshot)| -> Value {
+        // Typed keys (null first, as `compare` orders JSON values) rather than a `Value` per
+        // comparison: this sort runs over every run of the account on each page.
+        let key = |(r, s): &(&Run, Snapshot)| -> Option<i64> {
             match field.as_str() {
-                "created_at" => json!(r.created_ms),
-                "finished_at" => s.finished_at.map_or(Value::Null, |f| json!(f)),
-                _ => json!(r.id),
+                "created_at" => Some(r.created_ms),
+                "finished_at" => s.finished_at,
+                _ => Some(r.id),
             }
         };
         matching.sort_by(|a, b| {
-            let o = compare(&key(a), &key(b)).then(a.0.id.cmp(&b.0.id));
+            let o = key(a).cmp(&key(b)).then(a.0.id.cmp(&b.0.id));
             if *descending { o.reverse() } else { o }
         });
     }
     let total_count = matching.len();
-    let data = matching
+    let data: Vec<RunView<'_>> = matching
         .iter()
         .skip(page.offset)
         .take(page.limit)
-        .map(|(r, _)| render(r, &store, now, related, app.quirks))
+        .map(|(r, _)| view(r, &store, now, related, app.quirks))
         .collect();
     let mut extra_filters = Map::new();
     extra_filters.extend(filters);
     Ok(envelope::list(
-        data,
+        &data,
         ListExtra {
             filters: extra_filters,
             order_by: query.text("order_by").map(String::from),

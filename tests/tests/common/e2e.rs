@@ -8,9 +8,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use dbt_cloud_api::transport::Transport;
-use dbt_cloud_api::types::{CreateJobRequest, ErrorResponse, Run, TriggerJobRunRequest, UpdateJobRequest};
+use dbt_cloud_api::types::{
+    CreateJobRequest, ErrorResponse, Run, TriggerJobRunRequest, UpdateJobRequest,
+};
 use dbt_cloud_api::{Client, RetryPolicy, SecretToken};
-use dbt_cloud_mock::{Fault, FaultRule, JobScript, MockDbtCloud, MockServer, Operation, demo_ids, status};
+use dbt_cloud_mock::{
+    Fault, FaultRule, JobScript, MockDbtCloud, MockServer, Operation, demo_ids, status,
+};
 use futures::TryStreamExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde_json::{Value, json};
@@ -143,7 +147,13 @@ fn ids<T>(items: &[T], id: impl Fn(&T) -> i64) -> Vec<i64> {
 
 /// listAccounts and getAccount.
 pub async fn accounts(ctx: &Ctx) {
-    let listed = ctx.client.list_accounts().send().await.unwrap().into_inner();
+    let listed = ctx
+        .client
+        .list_accounts()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     let accounts = listed.data.expect("accounts");
     assert_eq!(ids(&accounts, |a| a.id), vec![demo_ids::ACCOUNT]);
     assert_eq!(accounts[0].name.as_deref(), Some("Demo Analytics"));
@@ -176,9 +186,15 @@ pub async fn projects(ctx: &Ctx) {
         .unwrap()
         .into_inner();
     let data = all.data.expect("projects");
-    assert_eq!(ids(&data, |p| p.id), vec![demo_ids::OTHER_PROJECT, demo_ids::PROJECT]);
+    assert_eq!(
+        ids(&data, |p| p.id),
+        vec![demo_ids::OTHER_PROJECT, demo_ids::PROJECT]
+    );
     let pagination = all.extra.and_then(|e| e.pagination).expect("pagination");
-    assert_eq!((pagination.count, pagination.total_count), (Some(2), Some(2)));
+    assert_eq!(
+        (pagination.count, pagination.total_count),
+        (Some(2), Some(2))
+    );
 
     let finance = ctx
         .client
@@ -294,9 +310,15 @@ pub async fn jobs(ctx: &Ctx) {
         .unwrap()
         .into_inner();
     let data = listed.data.expect("jobs");
-    assert_eq!(ids(&data, |j| j.id), vec![demo_ids::DAILY_JOB, demo_ids::HOURLY_JOB]);
+    assert_eq!(
+        ids(&data, |j| j.id),
+        vec![demo_ids::DAILY_JOB, demo_ids::HOURLY_JOB]
+    );
     let pagination = listed.extra.and_then(|e| e.pagination).expect("pagination");
-    assert_eq!((pagination.count, pagination.total_count), (Some(2), Some(3)));
+    assert_eq!(
+        (pagination.count, pagination.total_count),
+        (Some(2), Some(3))
+    );
 
     let next = ctx
         .client
@@ -325,7 +347,10 @@ pub async fn jobs(ctx: &Ctx) {
         .data
         .expect("job");
     assert_eq!(job.name.as_deref(), Some("Daily build"));
-    assert_eq!(job.execute_steps.as_deref(), Some(&["dbt build".to_string()][..]));
+    assert_eq!(
+        job.execute_steps.as_deref(),
+        Some(&["dbt build".to_string()][..])
+    );
     assert_eq!(job.generate_docs, Some(true));
     assert_eq!(job.settings.and_then(|s| s.threads), Some(4));
     assert_eq!(job.environment_id, Some(demo_ids::PROD_ENVIRONMENT));
@@ -386,7 +411,10 @@ pub async fn job_crud(ctx: &Ctx) {
         .expect("updated job");
     assert_eq!(updated.id, id);
     assert_eq!(updated.name.as_deref(), Some("e2e nightly (renamed)"));
-    assert_eq!(updated.execute_steps.as_deref(), Some(&["dbt build".to_string()][..]));
+    assert_eq!(
+        updated.execute_steps.as_deref(),
+        Some(&["dbt build".to_string()][..])
+    );
 
     let fetched = ctx
         .client
@@ -456,7 +484,12 @@ pub async fn run_lifecycle(ctx: &Ctx) {
     }
     assert_eq!(
         seen,
-        vec![status::QUEUED, status::STARTING, status::RUNNING, status::SUCCESS]
+        vec![
+            status::QUEUED,
+            status::STARTING,
+            status::RUNNING,
+            status::SUCCESS
+        ]
     );
 
     let done = get_run(ctx, run.id, Some("trigger,job,run_steps")).await;
@@ -465,7 +498,10 @@ pub async fn run_lifecycle(ctx: &Ctx) {
     assert_eq!(done.in_progress, Some(false));
     // dbt's run timestamps use a space, not `T`.
     let finished = done.finished_at.expect("finished_at");
-    assert!(finished.contains(' ') && !finished.contains('T'), "{finished}");
+    assert!(
+        finished.contains(' ') && !finished.contains('T'),
+        "{finished}"
+    );
     assert!(done.duration.is_some());
     assert_eq!(
         done.trigger.and_then(|t| t.cause),
@@ -477,7 +513,11 @@ pub async fn run_lifecycle(ctx: &Ctx) {
         Some(&json!("Hourly run"))
     );
     let steps = done.run_steps.expect("run_steps");
-    assert!(steps.iter().any(|s| s.name.as_deref().is_some_and(|n| n.contains("dbt run"))));
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.name.as_deref().is_some_and(|n| n.contains("dbt run")))
+    );
     assert!(steps.iter().all(|s| s.status == Some(status::SUCCESS)));
     assert!(steps.iter().all(|s| s.run_id == Some(run.id)));
 
@@ -510,7 +550,10 @@ pub async fn cancel(ctx: &Ctx) {
     );
 
     ctx.mock.advance(Duration::from_secs(600));
-    assert_eq!(get_run(ctx, run.id, None).await.status, Some(status::CANCELLED));
+    assert_eq!(
+        get_run(ctx, run.id, None).await.status,
+        Some(status::CANCELLED)
+    );
 
     let again = ctx
         .client
@@ -552,7 +595,10 @@ pub async fn rerun(ctx: &Ctx) {
     assert_eq!(retry.status, Some(status::QUEUED));
     assert_eq!(retry.retrying_run_id, Some(failed.id));
     ctx.mock.advance(Duration::from_secs(3600));
-    assert_eq!(get_run(ctx, retry.id, None).await.status, Some(status::SUCCESS));
+    assert_eq!(
+        get_run(ctx, retry.id, None).await.status,
+        Some(status::SUCCESS)
+    );
 }
 
 /// listRuns: offset/limit over seeded runs, status, status__in `[..]`, include_related,
@@ -570,7 +616,13 @@ pub async fn list_runs(ctx: &Ctx) {
     let mut visited = Vec::new();
     let mut offset = 0;
     loop {
-        let page = list().offset(offset).limit(100).send().await.unwrap().into_inner();
+        let page = list()
+            .offset(offset)
+            .limit(100)
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
         let pagination = page.extra.and_then(|e| e.pagination).expect("pagination");
         assert_eq!(pagination.total_count, Some(250));
         let runs = page.data.expect("runs");
@@ -597,7 +649,10 @@ pub async fn list_runs(ctx: &Ctx) {
             .collect()
     };
     let failed_or_cancelled = wanted(&[status::ERROR, status::CANCELLED]);
-    assert!(!failed_or_cancelled.is_empty(), "seeded runs have mixed outcomes");
+    assert!(
+        !failed_or_cancelled.is_empty(),
+        "seeded runs have mixed outcomes"
+    );
     let page = list()
         .status_in("[20,30]")
         .limit(100)
@@ -627,7 +682,10 @@ pub async fn list_runs(ctx: &Ctx) {
         .unwrap()
         .into_inner();
     assert_eq!(
-        successes.extra.and_then(|e| e.pagination).and_then(|p| p.total_count),
+        successes
+            .extra
+            .and_then(|e| e.pagination)
+            .and_then(|p| p.total_count),
         Some(wanted(&[status::SUCCESS]).len() as i64)
     );
 
@@ -639,7 +697,10 @@ pub async fn list_runs(ctx: &Ctx) {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(newest.extra.as_ref().and_then(|e| e.order_by.as_deref()), Some("-id"));
+    assert_eq!(
+        newest.extra.as_ref().and_then(|e| e.order_by.as_deref()),
+        Some("-id")
+    );
     let runs = newest.data.expect("runs");
     let mut expected: Vec<i64> = seeded.iter().rev().take(5).copied().collect();
     expected.sort_unstable_by(|a, b| b.cmp(a));
@@ -649,7 +710,12 @@ pub async fn list_runs(ctx: &Ctx) {
             run.job.as_ref().and_then(|j| j.get("name")),
             Some(&json!("Finance nightly"))
         );
-        assert!(run.trigger.as_ref().and_then(|t| t.cause.as_deref()).is_some());
+        assert!(
+            run.trigger
+                .as_ref()
+                .and_then(|t| t.cause.as_deref())
+                .is_some()
+        );
         assert_eq!(run.project_id, Some(demo_ids::OTHER_PROJECT));
     }
 
@@ -671,7 +737,10 @@ pub async fn list_runs(ctx: &Ctx) {
         .unwrap()
         .into_inner();
     assert_eq!(
-        by_project.extra.and_then(|e| e.pagination).and_then(|p| p.total_count),
+        by_project
+            .extra
+            .and_then(|e| e.pagination)
+            .and_then(|p| p.total_count),
         Some(250)
     );
 }
@@ -708,10 +777,14 @@ pub async fn artifacts(ctx: &Ctx) {
     }
 
     // The last step of the daily job is `dbt docs generate`: its run_results has no models.
-    let last: Value = serde_json::from_slice(&artifact(ctx, run.id, "run_results.json", None).await)
-        .expect("run_results.json is JSON");
+    let last: Value =
+        serde_json::from_slice(&artifact(ctx, run.id, "run_results.json", None).await)
+            .expect("run_results.json is JSON");
     assert!(last.get("status").is_none(), "artifacts are not enveloped");
-    let steps = get_run(ctx, run.id, Some("run_steps")).await.run_steps.expect("steps");
+    let steps = get_run(ctx, run.id, Some("run_steps"))
+        .await
+        .run_steps
+        .expect("steps");
     let build = steps
         .iter()
         .find(|s| s.name.as_deref().is_some_and(|n| n.contains("dbt build")))
@@ -721,11 +794,11 @@ pub async fn artifacts(ctx: &Ctx) {
         serde_json::from_slice(&artifact(ctx, run.id, "run_results.json", Some(build)).await)
             .expect("run_results.json is JSON");
     let results = pinned["results"].as_array().expect("results");
-    assert!(
-        results
-            .iter()
-            .any(|r| r["unique_id"].as_str().is_some_and(|u| u.starts_with("model.")))
-    );
+    assert!(results.iter().any(|r| {
+        r["unique_id"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("model."))
+    }));
     // dbt's node statuses: models and seeds "success", tests "pass".
     assert!(
         results
@@ -740,7 +813,10 @@ pub async fn artifacts(ctx: &Ctx) {
     let sql_path = "compiled/jaffle_shop/models/orders.sql";
     let sql = artifact(ctx, run.id, sql_path, Some(build)).await;
     let text = String::from_utf8(sql.to_vec()).expect("SQL is UTF-8");
-    assert!(text.starts_with("select *") && text.contains("\"orders\""), "{text}");
+    assert!(
+        text.starts_with("select *") && text.contains("\"orders\""),
+        "{text}"
+    );
     let request = ctx
         .mock
         .requests()
@@ -748,8 +824,15 @@ pub async fn artifacts(ctx: &Ctx) {
         .rev()
         .find(|r| r.operation == Some(Operation::GetRunArtifact))
         .expect("recorded");
-    assert!(request.path.ends_with(&format!("/artifacts/{sql_path}")), "{}", request.path);
-    assert_eq!(request.query_pairs(), vec![("step".to_string(), build.to_string())]);
+    assert!(
+        request.path.ends_with(&format!("/artifacts/{sql_path}")),
+        "{}",
+        request.path
+    );
+    assert_eq!(
+        request.query_pairs(),
+        vec![("step".to_string(), build.to_string())]
+    );
 }
 
 /// Each error status decoded into the typed error body with dbt's `user_message`.
@@ -780,14 +863,25 @@ pub async fn errors(ctx: &Ctx) {
     // 403: the mock has no permissions model, so the status is injected (enveloped like dbt's).
     ctx.mock
         .inject_fault(FaultRule::on(Operation::ListProjects, Fault::Status(403)).times(1));
-    let forbidden = ctx.client.list_projects().account_id(ctx.account).send().await;
+    let forbidden = ctx
+        .client
+        .list_projects()
+        .account_id(ctx.account)
+        .send()
+        .await;
     let body = error_body(forbidden, 403);
     let (code, message) = message_of(&body);
     assert_eq!(code, 403);
     assert!(message.starts_with("Forbidden"), "{message}");
 
     // 404: an unknown run, and an unknown account.
-    let missing = ctx.client.get_run().account_id(ctx.account).run_id(987_654_321).send().await;
+    let missing = ctx
+        .client
+        .get_run()
+        .account_id(ctx.account)
+        .run_id(987_654_321)
+        .send()
+        .await;
     let body = error_body(missing, 404);
     assert_eq!(message_of(&body), (404, NOT_FOUND.to_string()));
     assert_eq!(

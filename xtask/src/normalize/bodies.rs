@@ -329,7 +329,10 @@ fn operation_responses(
         .collect();
     // progenitor takes several 2xx codes as long as they share one body type (createJob's 200
     // and 201, deleteJob's 200 and 204); only a 2xx with another body must go, or it panics.
-    let first_kind = success.first().and_then(|c| responses.get(c.as_str())).map(body_kind);
+    let first_kind = success
+        .first()
+        .and_then(|c| responses.get(c.as_str()))
+        .map(body_kind);
     for extra in success.iter().skip(1) {
         let kind = responses.get(extra.as_str()).map(body_kind);
         if kind != first_kind {

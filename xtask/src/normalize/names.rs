@@ -323,8 +323,16 @@ mod tests {
             "/api/v2/accounts/": {"get": {"operationId": "listAccounts"}}
         }});
         operation_ids(&mut doc, &mut Notes::default()).unwrap();
-        assert_eq!(doc.pointer("/paths/~1api~1v2~1accounts~1/get/operationId").unwrap(), "listAccounts");
-        assert_eq!(doc.pointer("/paths/~1api~1v3~1accounts~1/get/operationId").unwrap(), "listAccountsV3");
+        assert_eq!(
+            doc.pointer("/paths/~1api~1v2~1accounts~1/get/operationId")
+                .unwrap(),
+            "listAccounts"
+        );
+        assert_eq!(
+            doc.pointer("/paths/~1api~1v3~1accounts~1/get/operationId")
+                .unwrap(),
+            "listAccountsV3"
+        );
         let once = doc.clone();
         operation_ids(&mut doc, &mut Notes::default()).unwrap();
         assert_eq!(doc, once);

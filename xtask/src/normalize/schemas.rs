@@ -18,7 +18,9 @@ pub fn tolerant_schemas(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()
         // typify names an inline schema after its `title`; dbt titles properties after their
         // names (`account: {title: Account}`), which collides with the component `Account` and
         // breaks compilation. Without the title, typify names it by its place, which is unique.
-        let is_component_root = pointer.strip_prefix("/components/schemas/").is_some_and(|rest| !rest.contains('/'));
+        let is_component_root = pointer
+            .strip_prefix("/components/schemas/")
+            .is_some_and(|rest| !rest.contains('/'));
         if !is_component_root && obj.shift_remove("title").is_some() {
             notes.add("`title` removed from inline schemas (typify would name types after it)");
         }
@@ -60,7 +62,10 @@ mod tests {
         }}});
         tolerant_schemas(&mut doc, &mut Notes::default()).unwrap();
         assert_eq!(doc["components"]["schemas"]["Account"]["title"], "Account");
-        assert_eq!(doc["components"]["schemas"]["Conn"]["properties"]["account"], json!({"type": "string"}));
+        assert_eq!(
+            doc["components"]["schemas"]["Conn"]["properties"]["account"],
+            json!({"type": "string"})
+        );
     }
 
     fn run(schema: Value) -> Value {
