@@ -255,6 +255,41 @@ fn decode<T: DeserializeOwned>(
     })
 }
 
+/// An artifact path as dbt lists it, without a leading `/`; empty is a caller error.
+fn artifact_path<'a>(operation: &'static str, path: &'a str) -> Result<&'a str, Error> {
+    let path = path.trim_start_matches('/');
+    if path.is_empty() {
+        return Err(Error::InvalidRequest {
+            operation,
+            message: "empty artifact path".to_string(),
+        });
+    }
+    Ok(path)
+}
+
+/// The body of a generated raw-file call (getRunArtifact, getJobArtifact) as one buffer.
+async fn collect_body(
+    operation: &'static str,
+    sent: Result<
+        progenitor_client::ResponseValue<progenitor_client::ByteStream>,
+        progenitor_client::Error<crate::types::ErrorResponse>,
+    >,
+) -> Result<Bytes, Error> {
+    let stream = match sent {
+        Ok(v) => v.into_inner_stream(),
+        Err(e) => return Err(Error::from_generated(operation, e).await),
+    };
+    // The transport already holds the whole body; this only joins its chunks.
+    let chunks: Vec<Bytes> = stream
+        .try_collect()
+        .await
+        .map_err(|e| Error::from_reqwest(operation, &e))?;
+    Ok(match chunks.len() {
+        1 => chunks.into_iter().next().unwrap_or_default(),
+        _ => Bytes::from(chunks.concat()),
+    })
+}
+
 impl DbtCloud {
     /// The paths of a run's artifacts (`manifest.json`, `run_results.json`, `compiled/...`).
     pub async fn list_artifacts(&self, run_id: i64) -> Result<Vec<String>, Error> {
@@ -278,13 +313,7 @@ impl DbtCloud {
         step: Option<i64>,
     ) -> Result<Bytes, Error> {
         const OP: &str = "get_run_artifact";
-        let path = path.trim_start_matches('/');
-        if path.is_empty() {
-            return Err(Error::InvalidRequest {
-                operation: OP,
-                message: "empty artifact path".to_string(),
-            });
-        }
+        let path = artifact_path(OP, path)?;
         let mut request = self
             .raw()
             .get_run_artifact()
@@ -294,19 +323,7 @@ impl DbtCloud {
         if let Some(step) = step {
             request = request.step(step);
         }
-        let stream = match request.send().await {
-            Ok(v) => v.into_inner_stream(),
-            Err(e) => return Err(Error::from_generated(OP, e).await),
-        };
-        // The transport already holds the whole body; this only joins its chunks.
-        let chunks: Vec<Bytes> = stream
-            .try_collect()
-            .await
-            .map_err(|e| Error::from_reqwest(OP, &e))?;
-        Ok(match chunks.len() {
-            1 => chunks.into_iter().next().unwrap_or_default(),
-            _ => Bytes::from(chunks.concat()),
-        })
+        collect_body(OP, request.send().await).await
     }
 
     /// A run's artifact parsed as JSON into `T` (`serde_json::Value` for anything).
@@ -330,66 +347,18 @@ impl DbtCloud {
         self.artifact_json(run_id, "manifest.json", step).await
     }
 
-    /// An artifact of the job's latest successful run (`GET .../jobs/{job}/artifacts/{path}`),
-    /// e.g. the `manifest.json` to defer to.
+    /// An artifact of the job's latest run that saved artifacts
+    /// (`GET .../jobs/{job}/artifacts/{path}`), e.g. the `manifest.json` to defer to.
     pub async fn job_artifact_bytes(&self, job_id: i64, path: &str) -> Result<Bytes, Error> {
         const OP: &str = "get_job_artifact";
-        let path = path.trim_start_matches('/');
-        if path.is_empty() {
-            return Err(Error::InvalidRequest {
-                operation: OP,
-                message: "empty artifact path".to_string(),
-            });
-        }
-        let client = self.raw();
-        let mut url =
-            reqwest::Url::parse(progenitor_client::ClientInfo::baseurl(client)).map_err(|e| {
-                Error::InvalidRequest {
-                    operation: OP,
-                    message: e.to_string(),
-                }
-            })?;
-        let account_id = self.account_id()?.to_string();
-        let job_id = job_id.to_string();
-        url.path_segments_mut()
-            .map_err(|()| Error::InvalidRequest {
-                operation: OP,
-                message: "the base URL cannot have a path".to_string(),
-            })?
-            .pop_if_empty()
-            .extend([
-                "api",
-                "v2",
-                "accounts",
-                &account_id,
-                "jobs",
-                &job_id,
-                "artifacts",
-            ])
-            .extend(path.split('/'));
-        let request = progenitor_client::ClientInfo::client(client)
-            .get(url)
-            .build()
-            .map_err(|e| Error::InvalidRequest {
-                operation: OP,
-                message: e.to_string(),
-            })?;
-        // Through the same transport as generated calls: retries and tracing.
-        let info = progenitor_client::OperationInfo { operation_id: OP };
-        let response = progenitor_client::ClientHooks::exec(client, request, &info)
-            .await
-            .map_err(|e| Error::from_reqwest(OP, &e))?;
-        if !response.status().is_success() {
-            return Err(Error::from_generated::<()>(
-                OP,
-                progenitor_client::Error::UnexpectedResponse(response),
-            )
-            .await);
-        }
-        response
-            .bytes()
-            .await
-            .map_err(|e| Error::from_reqwest(OP, &e))
+        let path = artifact_path(OP, path)?;
+        let request = self
+            .raw()
+            .get_job_artifact()
+            .account_id(self.account_id()?)
+            .job_id(job_id)
+            .path(path);
+        collect_body(OP, request.send().await).await
     }
 
     /// [`DbtCloud::job_artifact_bytes`] parsed as JSON.

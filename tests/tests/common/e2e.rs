@@ -833,6 +833,21 @@ pub async fn artifacts(ctx: &Ctx) {
         request.query_pairs(),
         vec![("step".to_string(), build.to_string())]
     );
+
+    // The job's latest artifact is this (latest finished) run's default-step copy.
+    let latest = ctx
+        .client
+        .get_job_artifact()
+        .account_id(ctx.account)
+        .job_id(demo_ids::DAILY_JOB)
+        .path("run_results.json")
+        .send()
+        .await
+        .unwrap()
+        .into_inner_stream();
+    let latest: Vec<bytes::Bytes> = futures::TryStreamExt::try_collect(latest).await.unwrap();
+    let latest: Value = serde_json::from_slice(&latest.concat()).expect("run_results.json is JSON");
+    assert_eq!(latest, last);
 }
 
 /// Each error status decoded into the typed error body with dbt's `user_message`.
