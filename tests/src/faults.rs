@@ -1,6 +1,6 @@
-//! Scripted, deterministic faults per operation: rate limits, 5xx, latency, connections
-//! closed before (or after) the work is done, truncated bodies, HTML pages, Django `detail`
-//! bodies. Rules fire by count (`after`, `times`) or with a seeded probability, so a failing
+//! Scripted, deterministic faults per operation: rate limits, 5xx (before or after the work is
+//! done), latency, connections closed before (or after) the work is done, truncated bodies,
+//! HTML pages, Django `detail` bodies. Rules fire by count (`after`, `times`) or with a seeded probability, so a failing
 //! test reproduces exactly.
 
 use std::time::Duration;
@@ -33,6 +33,10 @@ pub enum Fault {
     CloseBeforeResponse,
     /// Processes the request (e.g. the run IS created), then closes the connection unanswered.
     CloseAfterProcessing,
+    /// Processes the request (e.g. the run IS created), then answers the same enveloped error
+    /// as [`Fault::Status`] instead of the handler's answer, the way a gateway that timed out
+    /// waiting for dbt does.
+    StatusAfterProcessing(u16),
     /// Processes the request, sends the headers (full Content-Length) and half of the body,
     /// then closes the connection.
     TruncatedBody,
@@ -169,14 +173,7 @@ pub(crate) async fn inject(State(app): State<SharedApp>, request: Request, next:
                 .insert("x-rate-limit-retry-after-seconds", seconds);
             response
         }
-        Fault::Status(code) => {
-            let code = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let message = format!(
-                "{} (injected by dbt-cloud-mock)",
-                code.canonical_reason().unwrap_or("Error")
-            );
-            ApiError::new(code, message).into_response()
-        }
+        Fault::Status(code) => status_error(code),
         Fault::HtmlPage(code) => html_page(code),
         Fault::DjangoDetail { status, detail } => {
             let code = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
@@ -187,8 +184,22 @@ pub(crate) async fn inject(State(app): State<SharedApp>, request: Request, next:
             let _processed = next.run(request).await;
             close(control).await
         }
+        Fault::StatusAfterProcessing(code) => {
+            let _processed = next.run(request).await;
+            status_error(code)
+        }
         Fault::TruncatedBody => truncate(next.run(request).await).await,
     }
+}
+
+/// The enveloped error of [`Fault::Status`] and [`Fault::StatusAfterProcessing`].
+fn status_error(code: u16) -> Response {
+    let code = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let message = format!(
+        "{} (injected by dbt-cloud-mock)",
+        code.canonical_reason().unwrap_or("Error")
+    );
+    ApiError::new(code, message).into_response()
 }
 
 fn html_page(code: u16) -> Response {

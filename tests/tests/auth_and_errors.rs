@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TOKEN, client, get, start, url};
+use common::{TOKEN, answer, client, get, start, url};
 use dbt_cloud_mock::{Operation, demo_ids};
 use serde_json::{Value, json};
 
@@ -47,14 +47,13 @@ async fn a_missing_or_wrong_token_gets_the_401_envelope_with_null_data() {
 #[tokio::test]
 async fn unknown_accounts_and_resources_get_404_envelopes() {
     let mock = start().await;
-    let unknown_account = client()
-        .get(format!("{}/api/v2/accounts/999/jobs/", mock.base_url()))
-        .header("Authorization", format!("Token {TOKEN}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown_account.status(), 404);
-    let body: Value = unknown_account.json().await.unwrap();
+    let (status, body) = answer(
+        client()
+            .get(format!("{}/api/v2/accounts/999/jobs/", mock.base_url()))
+            .header("Authorization", format!("Token {TOKEN}")),
+    )
+    .await;
+    assert_eq!(status, 404);
     assert_eq!(body["status"]["code"], json!(404));
     assert_eq!(body["data"], Value::Null);
     for tail in [
@@ -96,28 +95,26 @@ async fn malformed_requests_get_4xx_envelopes_not_crashes() {
         r#"{"cause": 5}"#,
         r#"{"cause": "x", "threads_override": "many"}"#,
     ] {
-        let response = client()
-            .post(url(&mock, &format!("/jobs/{}/run/", demo_ids::DAILY_JOB)))
-            .header("Authorization", &auth)
-            .header("Content-Type", "application/json")
-            .body(raw)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 400, "{raw}");
-        let body: Value = response.json().await.unwrap();
+        let (status, body) = answer(
+            client()
+                .post(url(&mock, &format!("/jobs/{}/run/", demo_ids::DAILY_JOB)))
+                .header("Authorization", &auth)
+                .header("Content-Type", "application/json")
+                .body(raw),
+        )
+        .await;
+        assert_eq!(status, 400, "{raw}");
         assert_eq!(body["status"]["code"], json!(400), "{raw}");
         assert!(body["data"].is_object(), "{raw}");
     }
     // Unknown method on a known path.
-    let response = client()
-        .put(url(&mock, "/runs/"))
-        .header("Authorization", &auth)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 405);
-    let body: Value = response.json().await.unwrap();
+    let (status, body) = answer(
+        client()
+            .put(url(&mock, "/runs/"))
+            .header("Authorization", &auth),
+    )
+    .await;
+    assert_eq!(status, 405);
     assert_eq!(body["status"]["code"], json!(405));
     // Nothing was created by the rejected triggers.
     assert!(mock.run_ids().is_empty());
@@ -208,25 +205,20 @@ async fn every_request_is_recorded_with_the_token_redacted() {
 
 #[tokio::test]
 async fn shutdown_and_drop_stop_the_server() {
-    let mock = start().await;
-    let base = mock.base_url();
-    mock.shutdown().await;
-    assert!(
+    async fn refused(base: &str) -> bool {
         client()
             .get(format!("{base}/api/v2/accounts/"))
             .send()
             .await
             .is_err()
-    );
+    }
+    let mock = start().await;
+    let base = mock.base_url();
+    mock.shutdown().await;
+    assert!(refused(&base).await, "after shutdown");
     let mock = start().await;
     let base = mock.base_url();
     drop(mock);
     tokio::task::yield_now().await;
-    assert!(
-        client()
-            .get(format!("{base}/api/v2/accounts/"))
-            .send()
-            .await
-            .is_err()
-    );
+    assert!(refused(&base).await, "after drop");
 }

@@ -299,9 +299,15 @@ async fn deliberately_wrong_bodies_are_caught_by_the_same_check() {
     let err = contract
         .check(&with_body(get_run.clone(), &body))
         .unwrap_err();
-    // `data` is a nullable reference (`anyOf: [null, Run]`), so the validator reports the
-    // failure at `/data`, where no branch matched (the same holds for `/status`, `/extra`).
-    assert!(err.contains("(getRun) response 200: at /data"), "{err}");
+    // `data` is a nullable reference (`anyOf: [null, Run]`), so the failure is reported at
+    // `/data`, where no branch matched, and explained by the `Run` branch (the same holds for
+    // `/extra`).
+    assert!(
+        err.contains(
+            r#"(getRun) response 200: at /data: matches no branch of anyOf: branch 2 [at /data/id: "12345" is not of type "integer"]"#
+        ),
+        "{err}"
+    );
 
     // `status` that is not an object.
     let mut body = body_of(&get_run);
@@ -310,13 +316,17 @@ async fn deliberately_wrong_bodies_are_caught_by_the_same_check() {
         .check(&with_body(get_run.clone(), &body))
         .unwrap_err();
     assert!(err.contains("at /status"), "{err}");
+    assert!(err.contains(r#""OK" is not of type "object""#), "{err}");
 
     // A run status as text inside a list page.
     let list = sample(&exchanges, "listRuns", 200);
     let mut body = body_of(&list);
     body["data"][0]["status"] = json!("Success");
     let err = contract.check(&with_body(list, &body)).unwrap_err();
-    assert!(err.contains("/data/0/status"), "{err}");
+    assert!(
+        err.contains(r#"at /data/0/status: "Success" is not of types "null", "integer""#),
+        "{err}"
+    );
 
     // The pagination counts as strings.
     let jobs = sample(&exchanges, "listJobs", 200);
@@ -324,6 +334,12 @@ async fn deliberately_wrong_bodies_are_caught_by_the_same_check() {
     body["extra"]["pagination"]["total_count"] = json!("3");
     let err = contract.check(&with_body(jobs, &body)).unwrap_err();
     assert!(err.contains("(listJobs) response 200: at /extra"), "{err}");
+    assert!(
+        err.contains(
+            r#"[at /extra/pagination/total_count: "3" is not of types "null", "integer"]"#
+        ),
+        "{err}"
+    );
 
     // An error envelope whose user_message is not a string.
     let not_found = sample(&exchanges, "getRun", 404);
@@ -332,6 +348,10 @@ async fn deliberately_wrong_bodies_are_caught_by_the_same_check() {
     body["status"]["user_message"] = json!(["not", "a", "string"]);
     let err = contract.check(&with_body(not_found, &body)).unwrap_err();
     assert!(err.contains("(getRun) response 4XX: at /status"), "{err}");
+    assert!(
+        err.contains(r#"at /status/user_message: ["not","a","string"] is not of type"#),
+        "{err}"
+    );
 
     // A status the spec does not declare, a body where none is declared, HTML for JSON.
     let mut undeclared = get_run.clone();

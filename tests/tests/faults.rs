@@ -106,6 +106,26 @@ async fn closing_after_processing_creates_the_run_but_never_answers() {
 }
 
 #[tokio::test]
+async fn a_status_after_processing_creates_the_run_but_answers_the_error() {
+    let mock = start().await;
+    mock.inject_fault(
+        FaultRule::on(Operation::TriggerJobRun, Fault::StatusAfterProcessing(502)).times(1),
+    );
+    let response = trigger_raw(&mock).await.unwrap();
+    assert_eq!(response.status(), 502);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"]["code"], json!(502));
+    assert_eq!(body["data"], Value::Null, "the created run is not revealed");
+    let created = mock.run_ids();
+    assert_eq!(created.len(), 1, "the state change happened");
+    assert_eq!(get_run_raw(&mock, created[0]).await.unwrap().status(), 200);
+    assert_eq!(mock.faults_fired(), vec![1]);
+    // Once spent, the next trigger is answered normally and creates a second run.
+    assert_eq!(trigger_raw(&mock).await.unwrap().status(), 200);
+    assert_eq!(mock.run_ids().len(), 2);
+}
+
+#[tokio::test]
 async fn a_truncated_body_fails_to_read() {
     let mock = start().await;
     let id = trigger(&mock, demo_ids::DAILY_JOB).await;

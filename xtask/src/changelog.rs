@@ -1,6 +1,6 @@
 //! What changed between two derived documents, for users of the generated client.
 //!
-//! CONTRACT: `diff(old, new)` lists every change in the categories below, each marked breaking or
+//! [`diff`]`(old, new)` lists every change in the categories below, each marked breaking or
 //! not (oasdiff's rules are the model). Never fails or panics, whatever the documents.
 //!
 //! "Breaking" means: code written against the client generated from `old` stops compiling or
@@ -34,6 +34,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::openapi::{self, METHODS};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// Stable identifier of the category, e.g. `operation-removed`.
@@ -44,9 +46,6 @@ pub struct Change {
     pub message: String,
 }
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 /// Bounds the flattening of a body: deep enough for any real envelope, small enough that a
 /// pathological document cannot make the changelog explode.
 const MAX_DEPTH: usize = 24;
@@ -140,30 +139,21 @@ impl Op<'_> {
     }
 }
 
+/// Keyed by path, then method in [`METHODS`] order, so that changes print in a stable order.
 fn operations(doc: &Value) -> BTreeMap<(String, usize), Op<'_>> {
-    let mut ops = BTreeMap::new();
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return ops;
-    };
-    for (path, item) in paths {
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        for (rank, method) in METHODS.iter().enumerate() {
-            if let Some(op) = item.get(*method).and_then(Value::as_object) {
-                ops.insert(
-                    (path.clone(), rank),
-                    Op {
-                        path: path.clone(),
-                        method,
-                        op,
-                        path_item: item,
-                    },
-                );
-            }
-        }
-    }
-    ops
+    openapi::operations(doc)
+        .into_iter()
+        .map(|o| {
+            let rank = METHODS.iter().position(|m| *m == o.method).unwrap_or(0);
+            let op = Op {
+                path: o.path.to_string(),
+                method: o.method,
+                op: o.op,
+                path_item: o.item,
+            };
+            ((o.path.to_string(), rank), op)
+        })
+        .collect()
 }
 
 /// Follows local `$ref`s; `names` receives the component names passed through.

@@ -169,9 +169,37 @@ pub fn to_yaml(doc: &Value, header: &str) -> anyhow::Result<String> {
     Ok(format!("{header}{body}"))
 }
 
-/// RFC 6901: `~` -> `~0`, `/` -> `~1`.
+/// RFC 6901: `~` -> `~0`, `/` -> `~1`, so that a name (a path, a media type, a component
+/// name) is one reference token of a JSON pointer.
 pub fn escape_pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
+}
+
+/// The inverse of [`escape_pointer_token`]. `~1` is decoded first, so `~01` is `~1`, not `/`.
+pub fn unescape_pointer_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Removes the member or array element `pointer` designates. `Ok(false)` when it is not there;
+/// an error for the whole document (`""`) or a non-numeric token under an array.
+pub fn remove_pointer(doc: &mut Value, pointer: &str) -> anyhow::Result<bool> {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        bail!("the whole document cannot be removed");
+    };
+    let key = unescape_pointer_token(last);
+    Ok(match doc.pointer_mut(parent) {
+        Some(Value::Object(map)) => map.shift_remove(&key).is_some(),
+        Some(Value::Array(items)) => {
+            let i: usize = key
+                .parse()
+                .with_context(|| format!("{key:?} is not an array index"))?;
+            i < items.len() && {
+                items.remove(i);
+                true
+            }
+        }
+        _ => false,
+    })
 }
 
 /// `""` (the whole document) reads better as `/` in messages.
@@ -232,6 +260,27 @@ mod tests {
             format!("{err:#}").contains("/nonexistent/spec.yml"),
             "{err:#}"
         );
+    }
+
+    #[test]
+    fn pointer_tokens_round_trip() {
+        for name in ["/api/v2/runs/{id}/", "a~b", "~1", "plain"] {
+            assert_eq!(unescape_pointer_token(&escape_pointer_token(name)), name);
+        }
+        assert_eq!(escape_pointer_token("a/b~c"), "a~1b~0c");
+        assert_eq!(unescape_pointer_token("~01"), "~1");
+    }
+
+    #[test]
+    fn remove_pointer_removes_members_and_elements() {
+        let mut doc = serde_json::json!({"a/b": {"x": 1}, "list": [0, 1, 2]});
+        assert!(remove_pointer(&mut doc, "/a~1b/x").unwrap());
+        assert!(!remove_pointer(&mut doc, "/a~1b/x").unwrap());
+        assert!(remove_pointer(&mut doc, "/list/1").unwrap());
+        assert!(!remove_pointer(&mut doc, "/list/7").unwrap());
+        assert_eq!(doc, serde_json::json!({"a/b": {}, "list": [0, 2]}));
+        assert!(remove_pointer(&mut doc, "/list/x").is_err());
+        assert!(remove_pointer(&mut doc, "").is_err());
     }
 
     #[test]

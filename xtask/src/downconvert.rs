@@ -16,6 +16,9 @@ use std::collections::BTreeMap;
 use anyhow::{Context, bail};
 use serde_json::{Map, Value, json};
 
+use crate::document::{escape_pointer_token, unescape_pointer_token};
+use crate::openapi::METHODS;
+
 /// Rewrites `doc` in place into OpenAPI 3.0.3.
 pub fn to_openapi_30(doc: &mut Value) -> anyhow::Result<Vec<String>> {
     let mut notes = Notes::default();
@@ -59,11 +62,6 @@ impl Notes {
     }
 }
 
-/// Escapes one JSON-pointer reference token (RFC 6901).
-pub(crate) fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 // ---------------------------------------------------------------------------------------------
 // Walking every schema of a document
 // ---------------------------------------------------------------------------------------------
@@ -92,7 +90,7 @@ pub(crate) fn walk_document_schemas(
         ] {
             if let Some(map) = components.get_mut(section).and_then(Value::as_object_mut) {
                 for (name, item) in map.iter_mut() {
-                    let pointer = format!("/components/{section}/{}", escape_token(name));
+                    let pointer = format!("/components/{section}/{}", escape_pointer_token(name));
                     walk_kind(item, kind, &pointer, visit)?;
                 }
             }
@@ -101,7 +99,7 @@ pub(crate) fn walk_document_schemas(
     for section in ["paths", "webhooks"] {
         if let Some(map) = root.get_mut(section).and_then(Value::as_object_mut) {
             for (name, item) in map.iter_mut() {
-                let pointer = format!("/{section}/{}", escape_token(name));
+                let pointer = format!("/{section}/{}", escape_pointer_token(name));
                 walk_kind(item, Kind::PathItem, &pointer, visit)?;
             }
         }
@@ -120,10 +118,6 @@ enum Kind {
     PathItem,
     Callback,
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 fn walk_kind(
     node: &mut Value,
@@ -176,7 +170,7 @@ fn walk_kind(
         }
         Kind::Callback => {
             for (expression, item) in obj.iter_mut() {
-                let item_pointer = format!("{pointer}/{}", escape_token(expression));
+                let item_pointer = format!("{pointer}/{}", escape_pointer_token(expression));
                 walk_kind(item, Kind::PathItem, &item_pointer, visit)?;
             }
         }
@@ -196,7 +190,7 @@ fn walk_content(
         let Some(media_type) = media_type.as_object_mut() else {
             continue;
         };
-        let media_pointer = format!("{pointer}/content/{}", escape_token(media));
+        let media_pointer = format!("{pointer}/content/{}", escape_pointer_token(media));
         if let Some(schema) = media_type.get_mut("schema") {
             walk_schema(schema, &format!("{media_pointer}/schema"), visit)?;
         }
@@ -206,7 +200,8 @@ fn walk_content(
         {
             for (name, enc) in encoding.iter_mut() {
                 if let Some(enc) = enc.as_object_mut() {
-                    let enc_pointer = format!("{media_pointer}/encoding/{}", escape_token(name));
+                    let enc_pointer =
+                        format!("{media_pointer}/encoding/{}", escape_pointer_token(name));
                     walk_map(enc, "headers", Kind::Parameter, &enc_pointer, visit)?;
                 }
             }
@@ -227,7 +222,7 @@ fn walk_map(
             walk_kind(
                 item,
                 kind,
-                &format!("{pointer}/{key}/{}", escape_token(name)),
+                &format!("{pointer}/{key}/{}", escape_pointer_token(name)),
                 visit,
             )?;
         }
@@ -294,7 +289,7 @@ fn walk_schema(
                 for (name, sub) in map.iter_mut() {
                     walk_schema(
                         sub,
-                        &format!("{pointer}/{key}/{}", escape_token(name)),
+                        &format!("{pointer}/{key}/{}", escape_pointer_token(name)),
                         visit,
                     )?;
                 }
@@ -424,7 +419,7 @@ fn inline_path_items(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
         return Ok(());
     };
     for (path, item) in paths.iter_mut() {
-        let pointer = format!("/paths/{}", escape_token(path));
+        let pointer = format!("/paths/{}", escape_pointer_token(path));
         inline_one_path_item(item, &items, &pointer)?;
         // Callbacks hold path items too.
         if let Some(obj) = item.as_object_mut() {
@@ -443,8 +438,8 @@ fn inline_path_items(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
                     for (expression, cb_item) in callback.iter_mut() {
                         let cb_pointer = format!(
                             "{pointer}/{method}/callbacks/{}/{}",
-                            escape_token(name),
-                            escape_token(expression)
+                            escape_pointer_token(name),
+                            escape_pointer_token(expression)
                         );
                         inline_one_path_item(cb_item, &items, &cb_pointer)?;
                     }
@@ -472,7 +467,7 @@ fn inline_one_path_item(
             // A reference to elsewhere (another file) is legal in 3.0 too.
             return Ok(());
         };
-        let name = unescape_token(name);
+        let name = unescape_pointer_token(name);
         let Some(target) = items.get(&name).and_then(Value::as_object) else {
             bail!("$ref `{reference}` at JSON pointer {pointer} points to no path item");
         };
@@ -486,10 +481,6 @@ fn inline_one_path_item(
         *item = Value::Object(inlined);
     }
     bail!("$ref chain at JSON pointer {pointer} is too long or cyclic")
-}
-
-pub(crate) fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// Moves every `$defs` (and draft-7 `definitions`) into `components.schemas` and rewrites the
@@ -529,7 +520,7 @@ fn move_defs(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
         let owner = container
             .rsplit('/')
             .next()
-            .map(unescape_token)
+            .map(unescape_pointer_token)
             .unwrap_or_default();
         for name in names {
             let mut candidate = name.clone();
@@ -544,7 +535,7 @@ fn move_defs(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
             }
             taken.push(candidate.clone());
             moves.push((
-                format!("{container}/{key}/{}", escape_token(name)),
+                format!("{container}/{key}/{}", escape_pointer_token(name)),
                 candidate,
             ));
         }
@@ -565,7 +556,7 @@ fn move_defs(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
         if let Some((old, new)) = best {
             return Some(format!(
                 "#/components/schemas/{}{}",
-                escape_token(new),
+                escape_pointer_token(new),
                 &target[old.len()..]
             ));
         }
@@ -593,7 +584,7 @@ fn move_defs(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
                 nearest = Some((container, new));
             }
         }
-        nearest.map(|(_, new)| format!("#/components/schemas/{}{tail}", escape_token(new)))
+        nearest.map(|(_, new)| format!("#/components/schemas/{}{tail}", escape_pointer_token(new)))
     };
     walk_document_schemas(doc, &mut |schema, pointer| {
         let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
@@ -635,7 +626,7 @@ fn move_defs(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
         };
         let Value::Object(defs) = defs else { continue };
         for (name, schema) in defs {
-            let old = format!("{container}/{key}/{}", escape_token(&name));
+            let old = format!("{container}/{key}/{}", escape_pointer_token(&name));
             if let Some((_, new)) = moves.iter().find(|(o, _)| *o == old) {
                 moved.insert(new.clone(), schema);
             }

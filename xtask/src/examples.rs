@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::document::{escape_pointer_token, remove_pointer};
 use crate::schema;
 
 /// An example or default that its schema rejects.
@@ -47,7 +48,9 @@ pub fn drop_invalid_examples(doc: &mut Value) -> Vec<String> {
         pointer, reason, ..
     } in invalid_examples(doc)
     {
-        if remove_at(doc, &pointer) {
+        // The pointers come from walking `doc` itself, so they designate members, never the
+        // root; a pointer that no longer resolves simply removes nothing.
+        if remove_pointer(doc, &pointer).unwrap_or(false) {
             notes.push(format!("removed invalid {pointer}: {reason}"));
             // An `examples` map emptied by the removals says nothing: drop it too.
             if let Some((parent, _)) = pointer.rsplit_once('/')
@@ -57,7 +60,7 @@ pub fn drop_invalid_examples(doc: &mut Value) -> Vec<String> {
                     .and_then(Value::as_object)
                     .is_some_and(|m| m.is_empty())
             {
-                remove_at(doc, parent);
+                let _ = remove_pointer(doc, parent);
             }
         }
     }
@@ -89,12 +92,12 @@ impl Checker<'_> {
                     }
                 }
                 for (key, value) in map {
-                    let here = format!("{pointer}/{}", schema::escape_pointer(key));
+                    let here = format!("{pointer}/{}", escape_pointer_token(key));
                     match key.as_str() {
                         "properties" | "patternProperties" => {
                             if let Value::Object(props) = value {
                                 for (name, sub) in props {
-                                    let p = format!("{here}/{}", schema::escape_pointer(name));
+                                    let p = format!("{here}/{}", escape_pointer_token(name));
                                     self.walk(sub, &p, Context::Schema);
                                 }
                             }
@@ -122,13 +125,13 @@ impl Checker<'_> {
                             let Some(value) = self.example_value(example) else {
                                 continue;
                             };
-                            let at = format!("{pointer}/examples/{}", schema::escape_pointer(name));
+                            let at = format!("{pointer}/examples/{}", escape_pointer_token(name));
                             self.check(schema, &format!("{pointer}/schema"), &value, &at, true);
                         }
                     }
                 }
                 for (key, value) in map {
-                    let here = format!("{pointer}/{}", schema::escape_pointer(key));
+                    let here = format!("{pointer}/{}", escape_pointer_token(key));
                     match key.as_str() {
                         // Values, not document structure: an example may well contain a "schema" key.
                         "example" | "examples" | "default" | "enum" => {}
@@ -137,7 +140,7 @@ impl Checker<'_> {
                         "schemas" if pointer == "/components" => {
                             if let Value::Object(schemas) = value {
                                 for (name, sub) in schemas {
-                                    let p = format!("{here}/{}", schema::escape_pointer(name));
+                                    let p = format!("{here}/{}", escape_pointer_token(name));
                                     self.walk(sub, &p, Context::Schema);
                                 }
                             }
@@ -199,18 +202,6 @@ impl Checker<'_> {
                 in_media,
             });
         }
-    }
-}
-
-/// Removes the member or element `pointer` designates; false when it is not there.
-fn remove_at(doc: &mut Value, pointer: &str) -> bool {
-    let Some((parent, last)) = pointer.rsplit_once('/') else {
-        return false;
-    };
-    let key = last.replace("~1", "/").replace("~0", "~");
-    match doc.pointer_mut(parent) {
-        Some(Value::Object(map)) => map.shift_remove(&key).is_some(),
-        _ => false,
     }
 }
 

@@ -1,13 +1,14 @@
 //! The lint rules: spectral:oas (recommended, as they apply to 3.0) plus codegen rules.
 //!
-//! CONTRACT: `lint(doc, config)` returns every finding; it never fails and never panics,
-//! whatever the document.
+//! [`lint`]`(doc, config)` returns every finding; it never fails and never panics, whatever the
+//! document.
 //!
 //! The `spectral:oas` rules keep Spectral's names and default severities (`warn` -> warning,
 //! `error` -> error), because dbt lints its own documents with that ruleset and a finding
 //! should mean the same thing in both tools. The `codegen-*` rules are the shapes that make
 //! progenitor 0.15.1 fail, panic or generate a client that breaks when dbt adds a value
-//! (see DESIGN.md). `spec/lint.yml` turns rules off or changes their severity, with a reason.
+//! (the shapes [`crate::normalize`] removes: on the derived spec, a finding means a
+//! normalization is missing or the overlay undid one). `spec/lint.yml` turns rules off or changes their severity, with a reason.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -16,8 +17,10 @@ use anyhow::{Context, anyhow, bail};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::document::escape_pointer_token;
 use crate::examples;
-use crate::schema::escape_pointer;
+use crate::normalize::snake_case;
+use crate::openapi::{self, is_json_media_type};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -327,9 +330,9 @@ impl LintConfig {
         let mut rules = BTreeMap::new();
         for (rule, entry) in entries {
             if !RULES.iter().any(|(name, _, _)| *name == rule) {
-                bail!("/{}: unknown rule {rule:?}", escape_pointer(&rule));
+                bail!("/{}: unknown rule {rule:?}", escape_pointer_token(&rule));
             }
-            let at = format!("/{}", escape_pointer(&rule));
+            let at = format!("/{}", escape_pointer_token(&rule));
             let Value::Object(entry) = entry else {
                 bail!("{at}: expected {{severity: off|warning|error, reason: ...}}");
             };
@@ -430,12 +433,8 @@ impl Out<'_> {
 }
 
 fn join(base: &str, token: &str) -> String {
-    format!("{base}/{}", escape_pointer(token))
+    format!("{base}/{}", escape_pointer_token(token))
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 struct Operation<'a> {
     path: &'a str,
@@ -463,25 +462,16 @@ struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(doc: &'a Value) -> Self {
-        let mut ops = Vec::new();
-        if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
-            for (path, item) in paths {
-                let Some(item) = item.as_object() else {
-                    continue;
-                };
-                for method in METHODS {
-                    if let Some(op) = item.get(method).and_then(Value::as_object) {
-                        ops.push(Operation {
-                            path,
-                            method,
-                            op,
-                            pointer: join(&join("/paths", path), method),
-                            path_item: item,
-                        });
-                    }
-                }
-            }
-        }
+        let ops = openapi::operations(doc)
+            .into_iter()
+            .map(|o| Operation {
+                path: o.path,
+                method: o.method,
+                op: o.op,
+                pointer: join(&join("/paths", o.path), o.method),
+                path_item: o.item,
+            })
+            .collect();
         Self { doc, ops }
     }
 
@@ -946,46 +936,6 @@ fn security_defined(ctx: &Ctx, security: Option<(String, &Value)>, out: &mut Out
     }
 }
 
-/// heck-style snake_case, as progenitor names methods: word breaks at separators, at a
-/// lower-to-upper step and at the end of an acronym (`getHTTPRun` -> `get_http_run`).
-pub fn snake_case(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
-            if !word.is_empty() {
-                words.push(std::mem::take(&mut word));
-            }
-            continue;
-        }
-        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
-        let next = chars.get(i + 1).copied();
-        let boundary = c.is_uppercase()
-            && !word.is_empty()
-            && (prev.is_some_and(|p| p.is_lowercase() || p.is_numeric())
-                || (prev.is_some_and(char::is_uppercase) && next.is_some_and(char::is_lowercase)));
-        if boundary {
-            words.push(std::mem::take(&mut word));
-        }
-        word.extend(c.to_lowercase());
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words.join("_")
-}
-
-fn is_json(media: &str) -> bool {
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json")
-}
-
 /// What progenitor would make of one response: nothing, bytes, or a JSON type.
 fn response_kind(ctx: &Ctx, response: &Value) -> String {
     let response = ctx.resolve(response);
@@ -996,7 +946,7 @@ fn response_kind(ctx: &Ctx, response: &Value) -> String {
     else {
         return "no body".into();
     };
-    match content.iter().find(|(media, _)| is_json(media)) {
+    match content.iter().find(|(media, _)| is_json_media_type(media)) {
         Some((_, media)) => match media.get("schema") {
             Some(schema) => serde_json::to_string(schema).unwrap_or_default(),
             None => "untyped JSON".into(),
@@ -1102,7 +1052,7 @@ fn codegen_operation_rules(ctx: &Ctx, out: &mut Out) {
                     );
                 }
                 for (media, m) in content {
-                    if is_json(media) && m.get("schema").is_none() {
+                    if is_json_media_type(media) && m.get("schema").is_none() {
                         out.add(
                             "codegen-json-without-schema",
                             join(&format!("{body_at}/content"), media),
@@ -1125,7 +1075,7 @@ fn codegen_operation_rules(ctx: &Ctx, out: &mut Out) {
                 .and_then(Value::as_object)
             {
                 for (media, m) in content {
-                    if is_json(media) && m.get("schema").is_none() {
+                    if is_json_media_type(media) && m.get("schema").is_none() {
                         out.add(
                             "codegen-json-without-schema",
                             join(&format!("{rat}/content"), media),
@@ -1140,7 +1090,7 @@ fn codegen_operation_rules(ctx: &Ctx, out: &mut Out) {
                     .resolve(response)
                     .get("content")
                     .and_then(Value::as_object)
-                    .and_then(|c| c.iter().find(|(m, _)| is_json(m)))
+                    .and_then(|c| c.iter().find(|(m, _)| is_json_media_type(m)))
                     .and_then(|(_, m)| m.get("schema"))
                     && !typed(ctx, schema)
                 {
@@ -1530,7 +1480,7 @@ fn component_rules(ctx: &Ctx, out: &mut Out) {
             .into_iter()
             .flat_map(Map::keys)
         {
-            let target = format!("#/components/{kind}/{}", escape_pointer(name));
+            let target = format!("#/components/{kind}/{}", escape_pointer_token(name));
             let used = refs.iter().any(|r: &String| {
                 let r = percent_decode(r);
                 r == target || r.starts_with(&format!("{target}/"))
@@ -1568,6 +1518,7 @@ fn collect_refs(v: &Value, refs: &mut BTreeSet<String>) {
 /// object and field in plain words.
 mod structure {
     use super::{Out, join};
+    use crate::openapi::METHODS;
     use serde_json::{Map, Value};
 
     const RULE: &str = "oas3-schema";
@@ -1855,7 +1806,7 @@ mod structure {
                 continue;
             }
             parameters(item.get("parameters"), &join(&at, "parameters"), out);
-            for method in super::METHODS {
+            for method in METHODS {
                 if let Some(op) = item.get(method) {
                     operation(op, &join(&at, method), out);
                 }
@@ -2083,15 +2034,6 @@ mod structure {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn snake_case_matches_progenitor_method_names() {
-        assert_eq!(snake_case("listRuns"), "list_runs");
-        assert_eq!(snake_case("List Runs"), "list_runs");
-        assert_eq!(snake_case("getHTTPRun"), "get_http_run");
-        assert_eq!(snake_case("Retrieve-Run_v2"), "retrieve_run_v2");
-        assert_eq!(snake_case("runV2Steps"), "run_v2_steps");
-    }
 
     #[test]
     fn runtime_expressions() {

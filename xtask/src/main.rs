@@ -4,8 +4,12 @@
 //! `dbt-cloud-api/build.rs` compiles (`spec/dbt-cloud-administrative-api-openapi.yml`):
 //!
 //! ```text
-//! upstream -> downconvert (3.1 -> 3.0.3) -> normalize -> overlay -> lint -> write + changelog
+//! upstream -> downconvert (3.1 -> 3.0.3) -> normalize -> drop invalid examples
+//!          -> overlay -> normalize again -> lint -> write + changelog
 //! ```
+//!
+//! The steps live in the `xtask` library (see its crate docs); this file only parses arguments
+//! and turns an error into one line on stderr and a failing exit code.
 
 use clap::{Parser, Subcommand};
 use xtask::commands;

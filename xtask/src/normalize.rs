@@ -1,10 +1,29 @@
 //! Removes every shape that makes progenitor fail, panic, or generate a client that breaks when
 //! dbt adds something, and gives operations and parameters stable names.
 //!
-//! CONTRACT: `normalize` takes a 3.0.3 document (output of `downconvert`) and rewrites it in
-//! place into the CANONICAL SHAPE (notes/CONTEXT.md); it returns one note per kind of rewrite.
-//! Errors name the JSON pointer. Output depends only on the input (no hash-map order leaks:
-//! `serde_json` keeps insertion order and every other collection here is ordered).
+//! [`normalize`] takes a 3.0.3 document (the output of `downconvert`) and rewrites it in place
+//! into the canonical shape below; it returns one note per kind of rewrite. Errors name the
+//! JSON pointer. Output depends only on the input (no hash-map order leaks: `serde_json` keeps
+//! insertion order and every other collection here is ordered), and running it twice changes
+//! nothing, which is why the pipeline can run it again after the overlay.
+//!
+//! The canonical shape (what the derived spec looks like, and what `spec/overlay.yml` targets):
+//! - `openapi: 3.0.3`. Paths are absolute, API prefix included
+//!   (`/api/v2/accounts/{account_id}/runs/{run_id}/`), and `servers` are origins only
+//!   (`https://cloud.getdbt.com`). Relative paths get the path of the document's servers: the
+//!   one they share, else `/api/v2` when a server has it (every operation of the seed exists
+//!   only in v2), else the first server's.
+//! - Path parameters are snake_case. A bare `{id}` is named after the segment before it
+//!   (`runs/{id}` -> `{run_id}`, `repositories/{id}` -> `{repository_id}`), `{accountId}` is
+//!   `{account_id}`, and dbt's artifact `{remainder}` is `{path}`.
+//! - operationIds are lowerCamelCase and unique once snake_cased: `listRuns`, `getRun`,
+//!   `triggerJobRun`... dbt's summaries map by rule ("Retrieve X" -> `getX`, "Destroy X" ->
+//!   `deleteX`, "List X" -> `listX`, "Create X" -> `createX`, "Update X" -> `updateX`), with
+//!   an alias table for irregular ones ("Retry Failed Job" -> `rerunJob`).
+//! - Tolerant schemas: no `enum` (the values move to `x-known-values`), no
+//!   `additionalProperties: false`, and a nullable `$ref` is `allOf: [{$ref}]` + `nullable: true`.
+//! - One request media type (JSON when offered), one 2xx response schema and one error schema
+//!   per operation, and no `default` response beside explicit codes.
 //!
 //! The steps, in order (later steps rely on earlier ones):
 //! 1. [`paths`]: absolute `/api/vN` paths, origin-only servers.
@@ -41,11 +60,6 @@ pub fn normalize(doc: &mut Value) -> anyhow::Result<Vec<String>> {
     Ok(notes.into_lines())
 }
 
-/// The HTTP methods of a Path Item, in the order progenitor (and this module) visits them.
-pub(crate) const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// Splits an identifier into words the way `heck` (progenitor's case conversion) does: at
 /// every non-alphanumeric character, at a lower-to-upper change, and before the last capital
 /// of an acronym (`SSHTunnel` -> `SSH`, `Tunnel`).
@@ -71,8 +85,9 @@ pub(crate) fn words(input: &str) -> Vec<String> {
     out
 }
 
-/// `accountId` -> `account_id`, `Retrieve Run` -> `retrieve_run`.
-pub(crate) fn snake_case(input: &str) -> String {
+/// `accountId` -> `account_id`, `Retrieve Run` -> `retrieve_run`: the name progenitor gives a
+/// method or parameter, so two names that snake_case alike would collide in the client.
+pub fn snake_case(input: &str) -> String {
     words(input)
         .iter()
         .map(|w| w.to_lowercase())
@@ -93,6 +108,10 @@ mod tests {
         assert_eq!(snake_case("accountId"), "account_id");
         assert_eq!(snake_case("pl_endpoint_ksuid"), "pl_endpoint_ksuid");
         assert_eq!(snake_case("ip-restrictions"), "ip_restrictions");
+        assert_eq!(snake_case("List Runs"), "list_runs");
+        assert_eq!(snake_case("getHTTPRun"), "get_http_run");
+        assert_eq!(snake_case("Retrieve-Run_v2"), "retrieve_run_v2");
+        assert_eq!(snake_case("runV2Steps"), "run_v2_steps");
     }
 
     #[test]

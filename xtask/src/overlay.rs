@@ -75,7 +75,7 @@ pub fn apply(doc: &mut Value, overlay: &Value, origin: &str) -> anyhow::Result<O
                 let mut pointers = pointers;
                 pointers.sort_by(|a, b| compare_pointers(b, a));
                 for pointer in &pointers {
-                    remove_at(doc, pointer).with_context(|| {
+                    crate::document::remove_pointer(doc, pointer).with_context(|| {
                         format!("{origin}: action {} cannot remove {pointer}", action.index)
                     })?;
                 }
@@ -152,26 +152,6 @@ fn merge_update(target: &mut Value, update: &Value) {
         (Value::Array(items), one) => items.push(one.clone()),
         (target, update) => *target = update.clone(),
     }
-}
-
-fn remove_at(doc: &mut Value, pointer: &str) -> anyhow::Result<()> {
-    let Some((parent, last)) = pointer.rsplit_once('/') else {
-        bail!("the whole document cannot be removed");
-    };
-    let key = last.replace("~1", "/").replace("~0", "~");
-    match doc.pointer_mut(parent) {
-        Some(Value::Object(map)) => {
-            map.shift_remove(&key);
-        }
-        Some(Value::Array(items)) => {
-            let i: usize = key.parse().context("array index")?;
-            if i < items.len() {
-                items.remove(i);
-            }
-        }
-        _ => {}
-    }
-    Ok(())
 }
 
 /// Orders pointers so that array elements compare by index, not as text ("10" after "9").

@@ -23,14 +23,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use anyhow::{Context, anyhow, bail};
-use jsonschema::{Draft, Validator};
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Draft, ValidationError, Validator};
 use serde_json::{Map, Value, json};
+
+use crate::document::{display_pointer, escape_pointer_token, unescape_pointer_token};
 
 const COMPONENT_SCHEMAS: &str = "#/components/schemas/";
 const DEFINITIONS: &str = "#/definitions/";
 /// Long enough to show what was wrong, short enough that a whole response body never floods a
 /// test failure or a lint report.
 const MAX_MESSAGE_CHARS: usize = 300;
+/// Errors shown per failing `anyOf`/`oneOf` branch: the first few say what is wrong; a wrong
+/// body can fail a branch in hundreds of places.
+const MAX_BRANCH_ERRORS: usize = 3;
 
 /// One reason an instance does not match a schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,12 +48,7 @@ pub struct InstanceError {
 
 impl fmt::Display for InstanceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let at = if self.pointer.is_empty() {
-            "/"
-        } else {
-            &self.pointer
-        };
-        write!(f, "at {at}: {}", self.message)
+        write!(f, "at {}: {}", display_pointer(&self.pointer), self.message)
     }
 }
 
@@ -70,7 +71,7 @@ pub fn to_json_schema(doc: &Value, schema: &Value) -> anyhow::Result<Value> {
             })?;
         let mut more = BTreeSet::new();
         let converted = convert(component, &mut more)
-            .with_context(|| format!("in #/components/schemas/{}", escape_pointer(&name)))?;
+            .with_context(|| format!("in #/components/schemas/{}", escape_pointer_token(&name)))?;
         definitions.insert(name, converted);
         pending.extend(more.into_iter().filter(|n| !definitions.contains_key(n)));
     }
@@ -89,12 +90,18 @@ pub fn validator_for(doc: &Value, schema: &Value) -> anyhow::Result<Validator> {
 }
 
 /// Every reason `instance` fails `validator`, in the validator's order (empty = valid).
+///
+/// A value that matches no branch of an `anyOf`/`oneOf` (every nullable reference is one, see
+/// the module docs) is reported where the alternatives start, and its message lists what failed
+/// inside the branches that could have matched, each with its own pointer:
+/// `at /data: matches no branch of anyOf: branch 2 [at /data/id: "x" is not of type "integer"]`.
+/// Without that, the message would only repeat the (truncated) value.
 pub fn errors(validator: &Validator, instance: &Value) -> Vec<InstanceError> {
     validator
         .iter_errors(instance)
         .map(|e| InstanceError {
             pointer: e.instance_path().to_string(),
-            message: truncate(&e.to_string()),
+            message: message(&e),
         })
         .collect()
 }
@@ -111,13 +118,57 @@ pub fn validate(doc: &Value, schema: &Value, instance: &Value) -> anyhow::Result
     bail!("{}", all.join("; "))
 }
 
-/// RFC 6901 escaping of one reference token.
-pub fn escape_pointer(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-fn unescape_pointer(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
+/// The validator's message, except for a failed `anyOf`/`oneOf`: the errors inside its
+/// branches (see [`errors`]).
+fn message(error: &ValidationError<'_>) -> String {
+    let (keyword, branches) = match error.kind() {
+        ValidationErrorKind::AnyOf { context } => ("anyOf", context),
+        ValidationErrorKind::OneOfNotValid { context } => ("oneOf", context),
+        _ => return truncate(&error.to_string()),
+    };
+    let here = error.instance_path().to_string();
+    // A branch that only fails because the value has another type (`{type: null}` against an
+    // object, `object` against `null`) says nothing the value's own type does not; a branch
+    // that failed deeper inside the value is the one its author meant.
+    let other_type = |branch: &Vec<ValidationError<'static>>| {
+        branch.iter().all(|e| {
+            matches!(e.kind(), ValidationErrorKind::Type { .. })
+                && e.instance_path().to_string() == here
+        })
+    };
+    let mut shown: Vec<(usize, &Vec<ValidationError<'static>>)> = branches
+        .iter()
+        .enumerate()
+        .filter(|(_, branch)| !branch.is_empty() && !other_type(branch))
+        .collect();
+    if shown.is_empty() {
+        shown = branches
+            .iter()
+            .enumerate()
+            .filter(|(_, branch)| !branch.is_empty())
+            .collect();
+    }
+    if shown.is_empty() {
+        return truncate(&error.to_string());
+    }
+    let parts: Vec<String> = shown
+        .into_iter()
+        .map(|(i, branch)| {
+            let mut reasons: Vec<String> = branch
+                .iter()
+                .take(MAX_BRANCH_ERRORS)
+                .map(|e| {
+                    let at = display_pointer(&e.instance_path().to_string()).to_string();
+                    format!("at {at}: {}", message(e))
+                })
+                .collect();
+            if branch.len() > MAX_BRANCH_ERRORS {
+                reasons.push(format!("{} more", branch.len() - MAX_BRANCH_ERRORS));
+            }
+            format!("branch {} [{}]", i + 1, reasons.join("; "))
+        })
+        .collect();
+    format!("matches no branch of {keyword}: {}", parts.join(" "))
 }
 
 fn truncate(message: &str) -> String {
@@ -215,7 +266,7 @@ fn rewrite_ref(value: &Value, refs: &mut BTreeSet<String>) -> anyhow::Result<Str
         bail!("unsupported $ref {reference:?}: only #/components/schemas/... can be resolved");
     };
     let first = rest.split('/').next().unwrap_or_default();
-    let name = unescape_pointer(&percent_decode(first));
+    let name = unescape_pointer_token(&percent_decode(first));
     if name.is_empty() {
         bail!("unsupported $ref {reference:?}: no schema name");
     }
@@ -442,6 +493,88 @@ mod tests {
         assert_eq!(found[0].pointer, "/steps/1/run/id");
         let err = validate(&doc(), &json!({ "type": "integer" }), &json!("x")).unwrap_err();
         assert!(err.to_string().starts_with("at /: "), "{err}");
+    }
+
+    #[test]
+    fn failed_nullable_reference_reports_the_reason_inside_the_reference() {
+        let v = validator_for(&doc(), &json!({ "$ref": "#/components/schemas/Run" })).unwrap();
+        let found = errors(&v, &json!({ "id": 1, "job": { "name": 5 } }));
+        assert_eq!(found.len(), 1, "{found:?}");
+        // Reported where the alternatives start, explained by the non-null branch alone.
+        assert_eq!(found[0].pointer, "/job");
+        assert_eq!(
+            found[0].message,
+            r#"matches no branch of anyOf: branch 2 [at /job/name: 5 is not of type "string"]"#
+        );
+        assert_eq!(
+            found[0].to_string(),
+            r#"at /job: matches no branch of anyOf: branch 2 [at /job/name: 5 is not of type "string"]"#
+        );
+    }
+
+    #[test]
+    fn nested_nullable_references_explain_every_level() {
+        let d = json!({ "components": { "schemas": {
+            "Outer": { "type": "object", "properties": {
+                "inner": { "allOf": [{ "$ref": "#/components/schemas/Inner" }], "nullable": true }
+            }},
+            "Inner": { "type": "object", "properties": { "count": { "type": "integer" } } }
+        }}});
+        let schema =
+            json!({ "allOf": [{ "$ref": "#/components/schemas/Outer" }], "nullable": true });
+        let err = validate(&d, &schema, &json!({ "inner": { "count": "3" } })).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"at /: matches no branch of anyOf: branch 2 [at /inner: matches no branch of anyOf: branch 2 [at /inner/count: "3" is not of type "integer"]]"#
+        );
+    }
+
+    #[test]
+    fn value_of_no_branch_type_lists_every_branch() {
+        let v = validator_for(&doc(), &json!({ "$ref": "#/components/schemas/Run" })).unwrap();
+        let found = errors(&v, &json!({ "id": 1, "job": "x" }));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].pointer, "/job");
+        assert_eq!(
+            found[0].message,
+            r#"matches no branch of anyOf: branch 1 [at /job: "x" is not of type "null"] branch 2 [at /job: "x" is not of type "object"]"#
+        );
+    }
+
+    #[test]
+    fn branch_errors_are_capped_and_the_body_is_not_repeated() {
+        let d = json!({ "components": { "schemas": { "Wide": {
+            "type": "object",
+            "properties": {
+                "a": { "type": "integer" }, "b": { "type": "integer" },
+                "c": { "type": "integer" }, "d": { "type": "integer" },
+                "e": { "type": "integer" }
+            }
+        }}}});
+        let schema =
+            json!({ "allOf": [{ "$ref": "#/components/schemas/Wide" }], "nullable": true });
+        let body =
+            json!({ "a": "1", "b": "2", "c": "3", "d": "4", "e": "5", "pad": "z".repeat(500) });
+        let err = validate(&d, &schema, &body).unwrap_err().to_string();
+        assert!(err.ends_with("; 2 more]"), "{err}");
+        assert_eq!(err.matches(" is not of type ").count(), 3, "{err}");
+        assert!(
+            !err.contains("zzz"),
+            "the failing body is not echoed: {err}"
+        );
+    }
+
+    #[test]
+    fn one_of_failures_are_explained_like_any_of() {
+        let schema = json!({ "oneOf": [
+            { "type": "object", "required": ["a"] },
+            { "type": "string" }
+        ]});
+        let err = validate(&doc(), &schema, &json!({ "b": 1 })).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"at /: matches no branch of oneOf: branch 1 [at /: "a" is a required property]"#
+        );
     }
 
     #[test]

@@ -17,11 +17,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
-];
+use crate::openapi;
 
 /// Compares `ours` (the derived spec) with `upstream` (dbt's document, best already normalized)
 /// and returns one line per problem, each naming `Schema.property`. Empty means all is backed.
@@ -224,24 +222,16 @@ fn parse_allowlist(allowlist: &Value) -> Result<BTreeMap<String, String>, String
 
 /// `METHOD /path/{}/` -> (label, operation). Parameter names are blanked so that `{id}` and
 /// `{run_id}` match whether or not the document went through normalization.
-fn operations(doc: &Value) -> BTreeMap<String, (String, &Value)> {
+fn operations(doc: &Value) -> BTreeMap<String, (String, &Map<String, Value>)> {
     let mut out = BTreeMap::new();
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return out;
-    };
-    for (path, item) in paths {
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        for method in METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let key = format!("{} {}", method.to_uppercase(), blank_parameters(path));
-            let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
-            out.insert(
-                key,
-                (format!("{id} ({} {path})", method.to_uppercase()), op),
-            );
-        }
+    for o in openapi::operations(doc) {
+        let method = o.method.to_uppercase();
+        let key = format!("{method} {}", blank_parameters(o.path));
+        let id =
+            o.op.get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+        out.insert(key, (format!("{id} ({method} {})", o.path), o.op));
     }
     out
 }
@@ -275,7 +265,11 @@ fn json_schema_of<'a>(doc: &'a Value, response: &'a Value) -> Option<&'a Value> 
 
 /// Upstream's schema answering like our response `code`: any success for a 2xx, else the same
 /// code or a code inside the same range (`4XX` matches `404`).
-fn upstream_response_schema<'a>(doc: &'a Value, op: &'a Value, code: &str) -> Option<&'a Value> {
+fn upstream_response_schema<'a>(
+    doc: &'a Value,
+    op: &'a Map<String, Value>,
+    code: &str,
+) -> Option<&'a Value> {
     let responses = op.get("responses")?.as_object()?;
     let class = code.chars().next()?;
     let same_class = |c: &str| c.starts_with(class) && c.len() == 3;

@@ -6,8 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
-use super::require_account;
 use super::runs::snapshot_of;
+use super::{account_run, require_account};
 use crate::app::SharedApp;
 use crate::artifacts::StepFiles;
 use crate::envelope::{self, ApiError, Reply};
@@ -95,12 +95,7 @@ pub(super) async fn run_artifact(
     let step = step_param(&query)?;
     let now = app.clock.now_ms();
     let store = app.store();
-    require_account(&store, account_id)?;
-    let run = store
-        .runs
-        .get(&run_id)
-        .filter(|r| r.account_id == account_id)
-        .ok_or_else(|| ApiError::not_found("Run"))?;
+    let run = account_run(&store, account_id, run_id)?;
     run_file(run, &store, now, step, &file)
 }
 
@@ -145,12 +140,7 @@ pub(super) async fn list(
     let step = step_param(&query)?;
     let now = app.clock.now_ms();
     let store = app.store();
-    require_account(&store, account_id)?;
-    let run = store
-        .runs
-        .get(&run_id)
-        .filter(|r| r.account_id == account_id)
-        .ok_or_else(|| ApiError::not_found("Run"))?;
+    let run = account_run(&store, account_id, run_id)?;
     let snap = snapshot_of(run, now);
     let mut paths = Vec::new();
     if snap.is_finished() && snap.status != CANCELLED {

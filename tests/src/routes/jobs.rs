@@ -1,4 +1,5 @@
-//! listJobs, getJob, createJob, updateJob, deleteJob, triggerJobRun, rerunJob.
+//! createJob, updateJob, deleteJob, triggerJobRun, rerunJob (listJobs and getJob are the
+//! shared `Resource` handlers of `routes`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -6,42 +7,15 @@ use axum::response::IntoResponse;
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::runs::{Related, snapshot_of, view};
-use super::{get_resource, list_resources, require_account};
+use super::require_account;
+use super::runs::{Related, run_reply, snapshot_of};
 use crate::app::SharedApp;
 use crate::envelope::{self, ApiError, Reply};
 use crate::fixtures;
 use crate::lifecycle;
-use crate::params::{PathParams, QueryParams};
+use crate::params::PathParams;
 use crate::store::Kind;
 use crate::timestamps::{self, Style};
-
-pub(super) async fn list(
-    State(app): State<SharedApp>,
-    path: PathParams,
-    query: QueryParams,
-) -> Reply {
-    let account_id = path.id("account_id")?;
-    list_resources(
-        &app,
-        Kind::Job,
-        Some(account_id),
-        &query,
-        &["project_id", "environment_id"],
-        &[
-            "id",
-            "name",
-            "project_id",
-            "environment_id",
-            "created_at",
-            "updated_at",
-        ],
-    )
-}
-
-pub(super) async fn get(State(app): State<SharedApp>, path: PathParams) -> Reply {
-    get_resource(&app, Kind::Job, path.id("account_id")?, path.id("job_id")?)
-}
 
 /// The request body as a JSON object (an empty body counts as `{}`), or dbt's 400.
 fn body_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
@@ -199,20 +173,11 @@ fn start_run(app: &SharedApp, job_id: i64, trigger: Value, retrying: Option<i64>
     let id = store
         .create_run(job_id, trigger, now, retrying, hidden)
         .ok_or_else(|| ApiError::not_found("Job"))?;
-    let run = store
-        .runs
-        .get(&id)
-        .ok_or_else(|| ApiError::not_found("Run"))?;
-    Ok(envelope::ok(view(
-        run,
-        &store,
-        now,
-        Related {
-            trigger: true,
-            ..Related::default()
-        },
-        app.quirks,
-    )))
+    let related = Related {
+        trigger: true,
+        ..Related::default()
+    };
+    run_reply(app, &store, id, now, related)
 }
 
 pub(super) async fn trigger(State(app): State<SharedApp>, path: PathParams, body: Bytes) -> Reply {

@@ -1,39 +1,118 @@
-//! Handlers, one module per resource. `endpoint` maps each operation to its handler; the
-//! helpers here implement what all list endpoints share (filters, order_by, pagination).
+//! Handlers: the plain resources (projects, environments, repositories, and listJobs/getJob)
+//! are listed and fetched by the shared `Resource` handlers below; accounts, jobs, runs and
+//! artifacts have a module each. `endpoint` maps each operation to its handler; the helpers
+//! here implement what all list endpoints share (filters, order_by, pagination).
 
 mod accounts;
 mod artifacts;
-mod environments;
 mod jobs;
-mod projects;
-mod repositories;
 pub(crate) mod runs;
 
 use std::cmp::Ordering;
 
+use axum::extract::State;
 use axum::routing::{MethodRouter, delete, get, post};
 use serde_json::{Value, json};
 
 use crate::app::SharedApp;
 use crate::envelope::{self, ApiError, ListExtra, Reply};
 use crate::operation::Operation;
-use crate::params::{Page, QueryParams};
-use crate::store::{Kind, Store};
+use crate::params::{Page, PathParams, QueryParams};
+use crate::store::{Kind, Run, Store};
+
+/// A plain JSON resource of an account, listed (`GET /accounts/{account_id}/<plural>/`) and
+/// fetched (`GET .../<plural>/{id_param}/`) the same way for every kind.
+#[derive(Clone, Copy)]
+struct Resource {
+    kind: Kind,
+    /// The path parameter naming one item.
+    id_param: &'static str,
+    /// Integer fields the list filters on by equality.
+    int_filters: &'static [&'static str],
+    /// Fields `order_by` accepts.
+    orderable: &'static [&'static str],
+}
+
+impl Resource {
+    fn list(self) -> MethodRouter<SharedApp> {
+        get(
+            move |State(app): State<SharedApp>, path: PathParams, query: QueryParams| async move {
+                let account_id = path.id("account_id")?;
+                list_resources(
+                    &app,
+                    self.kind,
+                    Some(account_id),
+                    &query,
+                    self.int_filters,
+                    self.orderable,
+                )
+            },
+        )
+    }
+
+    fn get(self) -> MethodRouter<SharedApp> {
+        get(
+            move |State(app): State<SharedApp>, path: PathParams| async move {
+                get_resource(
+                    &app,
+                    self.kind,
+                    path.id("account_id")?,
+                    path.id(self.id_param)?,
+                )
+            },
+        )
+    }
+}
+
+const PROJECTS: Resource = Resource {
+    kind: Kind::Project,
+    id_param: "project_id",
+    int_filters: &[],
+    orderable: &["id", "name", "created_at", "updated_at"],
+};
+
+const ENVIRONMENTS: Resource = Resource {
+    kind: Kind::Environment,
+    id_param: "environment_id",
+    int_filters: &["project_id"],
+    orderable: &["id", "name", "project_id", "created_at", "updated_at"],
+};
+
+const REPOSITORIES: Resource = Resource {
+    kind: Kind::Repository,
+    id_param: "repository_id",
+    int_filters: &["project_id"],
+    orderable: &["id", "full_name", "project_id", "created_at", "updated_at"],
+};
+
+const JOBS: Resource = Resource {
+    kind: Kind::Job,
+    id_param: "job_id",
+    int_filters: &["project_id", "environment_id"],
+    orderable: &[
+        "id",
+        "name",
+        "project_id",
+        "environment_id",
+        "created_at",
+        "updated_at",
+    ],
+};
 
 /// The handler of one operation, on its method.
 pub(crate) fn endpoint(op: Operation) -> MethodRouter<SharedApp> {
     match op {
         Operation::ListAccounts => get(accounts::list),
         Operation::GetAccount => get(accounts::get),
-        Operation::ListProjects => get(projects::list),
-        Operation::GetProject => get(projects::get),
-        Operation::ListEnvironments => get(environments::list),
-        Operation::GetEnvironment => get(environments::get),
-        Operation::ListRepositories => get(repositories::list),
-        Operation::GetRepository => get(repositories::get),
-        Operation::ListJobs => get(jobs::list),
+        Operation::ListProjects => PROJECTS.list(),
+        Operation::GetProject => PROJECTS.get(),
+        Operation::ListEnvironments => ENVIRONMENTS.list(),
+        Operation::GetEnvironment => ENVIRONMENTS.get(),
+        Operation::ListRepositories => REPOSITORIES.list(),
+        Operation::GetRepository => REPOSITORIES.get(),
+        Operation::ListJobs => JOBS.list(),
         Operation::CreateJob => post(jobs::create),
-        Operation::GetJob => get(jobs::get),
+        Operation::GetJob => JOBS.get(),
         Operation::UpdateJob => post(jobs::update),
         Operation::DeleteJob => delete(jobs::delete),
         Operation::TriggerJobRun => post(jobs::trigger),
@@ -54,6 +133,16 @@ pub(crate) fn require_account(store: &Store, account_id: i64) -> Result<(), ApiE
     } else {
         Err(ApiError::not_found("Account"))
     }
+}
+
+/// The run of the account, or 404 (the account's own 404 first).
+pub(crate) fn account_run(store: &Store, account_id: i64, run_id: i64) -> Result<&Run, ApiError> {
+    require_account(store, account_id)?;
+    store
+        .runs
+        .get(&run_id)
+        .filter(|r| r.account_id == account_id)
+        .ok_or_else(|| ApiError::not_found("Run"))
 }
 
 /// A single JSON resource of the account, or 404.

@@ -4,7 +4,7 @@ use axum::extract::State;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
-use super::{order_by, require_account};
+use super::{account_run, order_by, require_account};
 use crate::app::{Quirks, SharedApp};
 use crate::envelope::{self, ApiError, ListExtra, Reply};
 use crate::lifecycle::{self, Snapshot, step_states};
@@ -71,7 +71,7 @@ pub(crate) struct RunView<'a> {
 }
 
 /// The rendered form of a run, borrowing from the store.
-pub(crate) fn view<'a>(
+fn view<'a>(
     run: &'a Run,
     store: &'a Store,
     now: i64,
@@ -344,17 +344,30 @@ fn find_run(
     consume_hidden: bool,
 ) -> Result<(), ApiError> {
     let mut store = app.store();
-    require_account(&store, account_id)?;
-    match store.runs.get_mut(&run_id) {
-        Some(run) if run.account_id == account_id => {
-            if consume_hidden && run.hidden_reads > 0 {
-                run.hidden_reads -= 1;
-                return Err(ApiError::not_found("Run"));
-            }
-            Ok(())
-        }
-        _ => Err(ApiError::not_found("Run")),
+    account_run(&store, account_id, run_id)?;
+    if let Some(run) = store.runs.get_mut(&run_id)
+        && consume_hidden
+        && run.hidden_reads > 0
+    {
+        run.hidden_reads -= 1;
+        return Err(ApiError::not_found("Run"));
     }
+    Ok(())
+}
+
+/// Answers with the stored run `run_id` as dbt renders it at `now`.
+pub(crate) fn run_reply(
+    app: &SharedApp,
+    store: &Store,
+    run_id: i64,
+    now: i64,
+    related: Related,
+) -> Reply {
+    let run = store
+        .runs
+        .get(&run_id)
+        .ok_or_else(|| ApiError::not_found("Run"))?;
+    Ok(envelope::ok(view(run, store, now, related, app.quirks)))
 }
 
 pub(super) async fn get(
@@ -367,17 +380,7 @@ pub(super) async fn get(
     find_run(&app, account_id, run_id, true)?;
     let related = Related::from_query(&query);
     let store = app.store();
-    let run = store
-        .runs
-        .get(&run_id)
-        .ok_or_else(|| ApiError::not_found("Run"))?;
-    Ok(envelope::ok(view(
-        run,
-        &store,
-        app.clock.now_ms(),
-        related,
-        app.quirks,
-    )))
+    run_reply(&app, &store, run_id, app.clock.now_ms(), related)
 }
 
 pub(super) async fn cancel(State(app): State<SharedApp>, path: PathParams) -> Reply {

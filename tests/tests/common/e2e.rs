@@ -16,6 +16,7 @@ use dbt_cloud_mock::{
     Fault, FaultRule, JobScript, MockDbtCloud, MockServer, Operation, demo_ids, status,
 };
 use futures::TryStreamExt;
+use progenitor_client::{ByteStream, ResponseValue};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 
@@ -131,7 +132,11 @@ async fn artifact(ctx: &Ctx, run: i64, path: &str, step: Option<i64>) -> Bytes {
     if let Some(step) = step {
         request = request.step(step);
     }
-    let response = request.send().await.expect("getRunArtifact succeeds");
+    raw_body(request.send().await.expect("getRunArtifact succeeds")).await
+}
+
+/// A raw (not enveloped) 200 answer's whole body.
+async fn raw_body(response: ResponseValue<ByteStream>) -> Bytes {
     assert_eq!(response.status().as_u16(), 200);
     let chunks: Vec<Bytes> = response
         .into_inner_stream()
@@ -141,31 +146,29 @@ async fn artifact(ctx: &Ctx, run: i64, path: &str, step: Option<i64>) -> Bytes {
     chunks.concat().into()
 }
 
+/// Sends a generated-client request that must succeed; the decoded body.
+macro_rules! send_ok {
+    ($request:expr) => {
+        $request
+            .send()
+            .await
+            .expect("the call succeeds")
+            .into_inner()
+    };
+}
+
 fn ids<T>(items: &[T], id: impl Fn(&T) -> i64) -> Vec<i64> {
     items.iter().map(id).collect()
 }
 
 /// listAccounts and getAccount.
 pub async fn accounts(ctx: &Ctx) {
-    let listed = ctx
-        .client
-        .list_accounts()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let listed = send_ok!(ctx.client.list_accounts());
     let accounts = listed.data.expect("accounts");
     assert_eq!(ids(&accounts, |a| a.id), vec![demo_ids::ACCOUNT]);
     assert_eq!(accounts[0].name.as_deref(), Some("Demo Analytics"));
 
-    let account = ctx
-        .client
-        .get_account()
-        .account_id(demo_ids::ACCOUNT)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
+    let account = send_ok!(ctx.client.get_account().account_id(demo_ids::ACCOUNT))
         .data
         .expect("account");
     assert_eq!(account.id, demo_ids::ACCOUNT);
@@ -176,15 +179,12 @@ pub async fn accounts(ctx: &Ctx) {
 
 /// listProjects (filters, order_by, counts) and getProject.
 pub async fn projects(ctx: &Ctx) {
-    let all = ctx
-        .client
-        .list_projects()
-        .account_id(ctx.account)
-        .order_by("-id")
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let all = send_ok!(
+        ctx.client
+            .list_projects()
+            .account_id(ctx.account)
+            .order_by("-id")
+    );
     let data = all.data.expect("projects");
     assert_eq!(
         ids(&data, |p| p.id),
@@ -196,31 +196,25 @@ pub async fn projects(ctx: &Ctx) {
         (Some(2), Some(2))
     );
 
-    let finance = ctx
-        .client
-        .list_projects()
-        .account_id(ctx.account)
-        .name_icontains("FIN")
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .expect("projects");
+    let finance = send_ok!(
+        ctx.client
+            .list_projects()
+            .account_id(ctx.account)
+            .name_icontains("FIN")
+    )
+    .data
+    .expect("projects");
     assert_eq!(ids(&finance, |p| p.id), vec![demo_ids::OTHER_PROJECT]);
     assert_eq!(finance[0].description.as_deref(), Some("Finance marts"));
 
-    let project = ctx
-        .client
-        .get_project()
-        .account_id(ctx.account)
-        .project_id(demo_ids::PROJECT)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .expect("project");
+    let project = send_ok!(
+        ctx.client
+            .get_project()
+            .account_id(ctx.account)
+            .project_id(demo_ids::PROJECT)
+    )
+    .data
+    .expect("project");
     assert_eq!(project.name.as_deref(), Some("jaffle_shop"));
     assert_eq!(project.account_id, Some(ctx.account));
     assert_eq!(project.repository_id, Some(demo_ids::REPOSITORY));
@@ -229,15 +223,12 @@ pub async fn projects(ctx: &Ctx) {
 
 /// listEnvironments (project filter) and getEnvironment.
 pub async fn environments(ctx: &Ctx) {
-    let listed = ctx
-        .client
-        .list_environments()
-        .account_id(ctx.account)
-        .project_id(demo_ids::PROJECT)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let listed = send_ok!(
+        ctx.client
+            .list_environments()
+            .account_id(ctx.account)
+            .project_id(demo_ids::PROJECT)
+    );
     let data = listed.data.expect("environments");
     assert_eq!(
         ids(&data, |e| e.id),
@@ -248,17 +239,14 @@ pub async fn environments(ctx: &Ctx) {
     let filters = listed.extra.expect("extra").filters.expect("filters");
     assert_eq!(filters.get("project_id"), Some(&json!(demo_ids::PROJECT)));
 
-    let environment = ctx
-        .client
-        .get_environment()
-        .account_id(ctx.account)
-        .environment_id(demo_ids::OTHER_ENVIRONMENT)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .expect("environment");
+    let environment = send_ok!(
+        ctx.client
+            .get_environment()
+            .account_id(ctx.account)
+            .environment_id(demo_ids::OTHER_ENVIRONMENT)
+    )
+    .data
+    .expect("environment");
     assert_eq!(environment.project_id, Some(demo_ids::OTHER_PROJECT));
     assert_eq!(environment.dbt_version.as_deref(), Some("1.8.0-latest"));
     assert_eq!(environment.deployment_type.as_deref(), Some("production"));
@@ -266,29 +254,19 @@ pub async fn environments(ctx: &Ctx) {
 
 /// listRepositories and getRepository.
 pub async fn repositories(ctx: &Ctx) {
-    let listed = ctx
-        .client
-        .list_repositories()
-        .account_id(ctx.account)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
+    let listed = send_ok!(ctx.client.list_repositories().account_id(ctx.account))
         .data
         .expect("repositories");
     assert_eq!(ids(&listed, |r| r.id), vec![demo_ids::REPOSITORY, 302]);
 
-    let repository = ctx
-        .client
-        .get_repository()
-        .account_id(ctx.account)
-        .repository_id(demo_ids::REPOSITORY)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .expect("repository");
+    let repository = send_ok!(
+        ctx.client
+            .get_repository()
+            .account_id(ctx.account)
+            .repository_id(demo_ids::REPOSITORY)
+    )
+    .data
+    .expect("repository");
     assert_eq!(repository.full_name.as_deref(), Some("demo/jaffle_shop"));
     assert_eq!(
         repository.remote_url.as_deref(),
@@ -299,16 +277,13 @@ pub async fn repositories(ctx: &Ctx) {
 
 /// listJobs (filters, pagination) and getJob.
 pub async fn jobs(ctx: &Ctx) {
-    let listed = ctx
-        .client
-        .list_jobs()
-        .account_id(ctx.account)
-        .environment_id(demo_ids::PROD_ENVIRONMENT)
-        .limit(2)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let listed = send_ok!(
+        ctx.client
+            .list_jobs()
+            .account_id(ctx.account)
+            .environment_id(demo_ids::PROD_ENVIRONMENT)
+            .limit(2)
+    );
     let data = listed.data.expect("jobs");
     assert_eq!(
         ids(&data, |j| j.id),
@@ -320,32 +295,26 @@ pub async fn jobs(ctx: &Ctx) {
         (Some(2), Some(3))
     );
 
-    let next = ctx
-        .client
-        .list_jobs()
-        .account_id(ctx.account)
-        .environment_id(demo_ids::PROD_ENVIRONMENT)
-        .limit(2)
-        .offset(2)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .expect("jobs");
+    let next = send_ok!(
+        ctx.client
+            .list_jobs()
+            .account_id(ctx.account)
+            .environment_id(demo_ids::PROD_ENVIRONMENT)
+            .limit(2)
+            .offset(2)
+    )
+    .data
+    .expect("jobs");
     assert_eq!(ids(&next, |j| j.id), vec![demo_ids::CI_JOB]);
 
-    let job = ctx
-        .client
-        .get_job()
-        .account_id(ctx.account)
-        .job_id(demo_ids::DAILY_JOB)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .expect("job");
+    let job = send_ok!(
+        ctx.client
+            .get_job()
+            .account_id(ctx.account)
+            .job_id(demo_ids::DAILY_JOB)
+    )
+    .data
+    .expect("job");
     assert_eq!(job.name.as_deref(), Some("Daily build"));
     assert_eq!(
         job.execute_steps.as_deref(),
@@ -416,15 +385,7 @@ pub async fn job_crud(ctx: &Ctx) {
         Some(&["dbt build".to_string()][..])
     );
 
-    let fetched = ctx
-        .client
-        .get_job()
-        .account_id(ctx.account)
-        .job_id(id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
+    let fetched = send_ok!(ctx.client.get_job().account_id(ctx.account).job_id(id))
         .data
         .expect("job");
     assert_eq!(fetched.name.as_deref(), Some("e2e nightly (renamed)"));
@@ -616,13 +577,7 @@ pub async fn list_runs(ctx: &Ctx) {
     let mut visited = Vec::new();
     let mut offset = 0;
     loop {
-        let page = list()
-            .offset(offset)
-            .limit(100)
-            .send()
-            .await
-            .unwrap()
-            .into_inner();
+        let page = send_ok!(list().offset(offset).limit(100));
         let pagination = page.extra.and_then(|e| e.pagination).expect("pagination");
         assert_eq!(pagination.total_count, Some(250));
         let runs = page.data.expect("runs");
@@ -653,13 +608,7 @@ pub async fn list_runs(ctx: &Ctx) {
         !failed_or_cancelled.is_empty(),
         "seeded runs have mixed outcomes"
     );
-    let page = list()
-        .status_in("[20,30]")
-        .limit(100)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let page = send_ok!(list().status_in("[20,30]").limit(100));
     let runs = page.data.expect("runs");
     let extra = page.extra.expect("extra");
     assert_eq!(
@@ -674,13 +623,7 @@ pub async fn list_runs(ctx: &Ctx) {
     let n = failed_or_cancelled.len().min(100);
     assert_eq!(ids(&runs, |r| r.id), failed_or_cancelled[..n].to_vec());
 
-    let successes = list()
-        .status(status::SUCCESS)
-        .limit(1)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let successes = send_ok!(list().status(status::SUCCESS).limit(1));
     assert_eq!(
         successes
             .extra
@@ -689,14 +632,12 @@ pub async fn list_runs(ctx: &Ctx) {
         Some(wanted(&[status::SUCCESS]).len() as i64)
     );
 
-    let newest = list()
-        .order_by("-id")
-        .limit(5)
-        .include_related("job,trigger")
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let newest = send_ok!(
+        list()
+            .order_by("-id")
+            .limit(5)
+            .include_related("job,trigger")
+    );
     assert_eq!(
         newest.extra.as_ref().and_then(|e| e.order_by.as_deref()),
         Some("-id")
@@ -719,23 +660,15 @@ pub async fn list_runs(ctx: &Ctx) {
         assert_eq!(run.project_id, Some(demo_ids::OTHER_PROJECT));
     }
 
-    let elsewhere = list()
-        .environment_id(demo_ids::PROD_ENVIRONMENT)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let elsewhere = send_ok!(list().environment_id(demo_ids::PROD_ENVIRONMENT));
     assert_eq!(elsewhere.data.map(|d| d.len()), Some(0));
-    let by_project = ctx
-        .client
-        .list_runs()
-        .account_id(ctx.account)
-        .project_id(demo_ids::OTHER_PROJECT)
-        .limit(1)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let by_project = send_ok!(
+        ctx.client
+            .list_runs()
+            .account_id(ctx.account)
+            .project_id(demo_ids::OTHER_PROJECT)
+            .limit(1)
+    );
     assert_eq!(
         by_project
             .extra
@@ -749,29 +682,16 @@ pub async fn list_runs(ctx: &Ctx) {
 /// and a nested path with `/`.
 pub async fn artifacts(ctx: &Ctx) {
     let run = trigger(ctx, demo_ids::DAILY_JOB, "e2e artifacts").await;
-    let early = ctx
-        .client
-        .list_run_artifacts()
-        .account_id(ctx.account)
-        .run_id(run.id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(early.data, Some(vec![]));
+    let list = || {
+        ctx.client
+            .list_run_artifacts()
+            .account_id(ctx.account)
+            .run_id(run.id)
+    };
+    assert_eq!(send_ok!(list()).data, Some(vec![]));
     ctx.mock.advance(Duration::from_secs(3600));
 
-    let listed = ctx
-        .client
-        .list_run_artifacts()
-        .account_id(ctx.account)
-        .run_id(run.id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .expect("artifact paths");
+    let listed = send_ok!(list()).data.expect("artifact paths");
     for name in ["manifest.json", "run_results.json", "catalog.json"] {
         assert!(listed.iter().any(|p| p == name), "{name} in {listed:?}");
     }
@@ -843,10 +763,9 @@ pub async fn artifacts(ctx: &Ctx) {
         .path("run_results.json")
         .send()
         .await
-        .unwrap()
-        .into_inner_stream();
-    let latest: Vec<bytes::Bytes> = futures::TryStreamExt::try_collect(latest).await.unwrap();
-    let latest: Value = serde_json::from_slice(&latest.concat()).expect("run_results.json is JSON");
+        .expect("getJobArtifact succeeds");
+    let latest: Value =
+        serde_json::from_slice(&raw_body(latest).await).expect("run_results.json is JSON");
     assert_eq!(latest, last);
 }
 

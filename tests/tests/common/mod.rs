@@ -34,25 +34,27 @@ pub fn url(mock: &MockServer, tail: &str) -> String {
 }
 
 pub async fn get(mock: &MockServer, tail: &str) -> (u16, Value) {
-    let response = client()
-        .get(url(mock, tail))
-        .header("Authorization", format!("Token {TOKEN}"))
-        .send()
-        .await
-        .expect("request succeeds");
-    let status = response.status().as_u16();
-    let body = response.json().await.expect("JSON body");
-    (status, body)
+    answer(
+        client()
+            .get(url(mock, tail))
+            .header("Authorization", format!("Token {TOKEN}")),
+    )
+    .await
 }
 
 pub async fn post(mock: &MockServer, tail: &str, body: Value) -> (u16, Value) {
-    let response = client()
-        .post(url(mock, tail))
-        .header("Authorization", format!("Bearer {TOKEN}"))
-        .json(&body)
-        .send()
-        .await
-        .expect("request succeeds");
+    answer(
+        client()
+            .post(url(mock, tail))
+            .header("Authorization", format!("Bearer {TOKEN}"))
+            .json(&body),
+    )
+    .await
+}
+
+/// Sends the request; its status and JSON body.
+pub async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.expect("request succeeds");
     let status = response.status().as_u16();
     let body = response.json().await.expect("JSON body");
     (status, body)

@@ -7,8 +7,9 @@
 use anyhow::bail;
 use serde_json::{Map, Value, json};
 
-use super::METHODS;
-use crate::downconvert::{Notes, escape_token, unescape_token};
+use crate::document::{escape_pointer_token, unescape_pointer_token};
+use crate::downconvert::Notes;
+use crate::openapi::{METHODS, media_type_essence};
 
 /// Request media types progenitor can send, best first.
 const REQUEST_TYPES: [&str; 4] = [
@@ -57,7 +58,7 @@ pub fn bodies_and_responses(doc: &mut Value, notes: &mut Notes) -> anyhow::Resul
                 let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
                     continue;
                 };
-                let pointer = format!("/paths/{}/{method}", escape_token(path));
+                let pointer = format!("/paths/{}/{method}", escape_pointer_token(path));
                 if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut)
                     && !body.contains_key("$ref")
                 {
@@ -104,13 +105,7 @@ fn request_body(body: &mut Map<String, Value>, notes: &mut Notes) {
         return;
     }
     let keys: Vec<String> = content.keys().cloned().collect();
-    let base = |k: &str| {
-        k.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    };
+    let base = media_type_essence;
     let chosen = REQUEST_TYPES
         .iter()
         .find_map(|t| keys.iter().find(|k| base(k) == *t))
@@ -184,10 +179,10 @@ fn inline_responses(
             let Some(name) = reference.strip_prefix("#/components/responses/") else {
                 break;
             };
-            let Some(target) = shared.get(&unescape_token(name)) else {
+            let Some(target) = shared.get(&unescape_pointer_token(name)) else {
                 bail!(
                     "$ref `{reference}` at JSON pointer {pointer}/responses/{} points to no response",
-                    escape_token(code)
+                    escape_pointer_token(code)
                 );
             };
             *response = target.clone();
@@ -213,7 +208,7 @@ fn remove_unreferenced_responses(root: &mut Map<String, Value>) {
         .and_then(Value::as_object_mut)
     {
         shared.retain(|name, _| {
-            let reference = format!("\"#/components/responses/{}\"", escape_token(name));
+            let reference = format!("\"#/components/responses/{}\"", escape_pointer_token(name));
             text.contains(&reference) || others.contains(&reference)
         });
     }
@@ -265,13 +260,7 @@ fn response_content(response: &mut Value, notes: &mut Notes) {
         return;
     }
     let keys: Vec<String> = content.keys().cloned().collect();
-    let base = |k: &str| {
-        k.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    };
+    let base = media_type_essence;
     let json_key = keys
         .iter()
         .find(|k| base(k) == "application/json")
@@ -398,7 +387,8 @@ fn operation_responses(
             n += 1;
         }
         schemas.insert(name.clone(), chosen.clone());
-        let reference = json!({"$ref": format!("#/components/schemas/{}", escape_token(&name))});
+        let reference =
+            json!({"$ref": format!("#/components/schemas/{}", escape_pointer_token(&name))});
         for code in &errors {
             if let Some(media) = responses
                 .get_mut(code.as_str())

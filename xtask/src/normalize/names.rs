@@ -6,8 +6,10 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{METHODS, snake_case, words};
-use crate::downconvert::{Notes, escape_token};
+use super::{snake_case, words};
+use crate::document::escape_pointer_token;
+use crate::downconvert::Notes;
+use crate::openapi;
 
 /// Irregular names, matched on the words of the upstream name (case-insensitively).
 const ALIASES: [(&str, &str); 4] = [
@@ -125,17 +127,13 @@ fn version_suffix(path: &str) -> Option<String> {
 /// keeps it, whichever document order or overlay brought them in; the others get a suffix, which
 /// is noted. Within one version, document order decides. Running this twice changes nothing.
 pub fn operation_ids(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
+    let mut order: Vec<(String, &str)> = openapi::operations(doc)
+        .into_iter()
+        .map(|o| (o.path.to_string(), o.method))
+        .collect();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return Ok(());
     };
-    let mut order: Vec<(String, &str)> = Vec::new();
-    for (path, item) in paths.iter() {
-        for method in METHODS {
-            if item.get(method).is_some_and(Value::is_object) {
-                order.push((path.clone(), method));
-            }
-        }
-    }
     // A stable sort keeps document order within each group.
     order.sort_by_key(|(path, _)| !path.starts_with(PREFERRED_PREFIX));
 
@@ -180,7 +178,7 @@ pub fn operation_ids(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
                 });
             notes.add(format!(
                 "operationId {base} at /paths/{}/{method} is taken, renamed {id}",
-                escape_token(&path)
+                escape_pointer_token(&path)
             ));
         }
         taken.insert(snake_case(&id));
@@ -198,18 +196,11 @@ pub fn operation_ids(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
 /// each tag the generated client merges by is documented in one place.
 pub fn declare_tags(doc: &mut Value, notes: &mut Notes) {
     let mut used: Vec<String> = Vec::new();
-    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
-        for item in paths.values() {
-            for method in METHODS {
-                let tags = item
-                    .get(method)
-                    .and_then(|op| op.get("tags"))
-                    .and_then(Value::as_array);
-                for tag in tags.into_iter().flatten().filter_map(Value::as_str) {
-                    if !used.iter().any(|t| t == tag) {
-                        used.push(tag.to_string());
-                    }
-                }
+    for operation in openapi::operations(doc) {
+        let tags = operation.op.get("tags").and_then(Value::as_array);
+        for tag in tags.into_iter().flatten().filter_map(Value::as_str) {
+            if !used.iter().any(|t| t == tag) {
+                used.push(tag.to_string());
             }
         }
     }

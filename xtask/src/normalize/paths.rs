@@ -10,8 +10,10 @@ use std::collections::BTreeSet;
 use anyhow::bail;
 use serde_json::{Map, Value, json};
 
-use super::{METHODS, snake_case};
-use crate::downconvert::{Notes, escape_token, unescape_token};
+use super::snake_case;
+use crate::document::{escape_pointer_token, unescape_pointer_token};
+use crate::downconvert::Notes;
+use crate::openapi::METHODS;
 
 /// The API prefix every path gets and the servers it is taken from: if all servers share a
 /// path, that one; otherwise `/api/v2` when a server has it (every seed operation exists in
@@ -135,7 +137,7 @@ fn merge_path_item(
                 if existing.contains_key(&key) && METHODS.contains(&key.as_str()) {
                     bail!(
                         "path {source} (JSON pointer /paths/{}) becomes {path}, which already has `{key}`",
-                        escape_token(source)
+                        escape_pointer_token(source)
                     );
                 }
                 existing.entry(key).or_insert(value);
@@ -143,7 +145,7 @@ fn merge_path_item(
         }
         _ => bail!(
             "path {source} (JSON pointer /paths/{}) becomes {path}, which already exists",
-            escape_token(source)
+            escape_pointer_token(source)
         ),
     }
     Ok(())
@@ -252,7 +254,7 @@ pub fn path_parameters(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()>
     };
     let mut out = Map::new();
     for (path, mut item) in paths {
-        let pointer = format!("/paths/{}", escape_token(&path));
+        let pointer = format!("/paths/{}", escape_pointer_token(&path));
         let template = template_parameters(&path);
         let mut renames: Vec<(String, String)> = Vec::new();
         let mut used: BTreeSet<String> = BTreeSet::new();
@@ -357,7 +359,7 @@ fn referenced_parameters(root: &Map<String, Value>) -> BTreeSet<String> {
                     .and_then(Value::as_str)
                     .and_then(|r| r.strip_prefix("#/components/parameters/"))
                 {
-                    out.insert(unescape_token(name));
+                    out.insert(unescape_pointer_token(name));
                 }
                 map.values().for_each(|v| walk(v, out));
             }
@@ -379,6 +381,18 @@ fn referenced_parameters(root: &Map<String, Value>) -> BTreeSet<String> {
     out
 }
 
+/// A parameter's `name` and `in` (empty when missing: lint reports those).
+fn name_and_location(parameter: &Map<String, Value>) -> (String, String) {
+    let field = |key: &str| {
+        parameter
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    (field("name"), field("in"))
+}
+
 /// The parameter a list entry stands for: itself, or the component it references.
 fn resolve<'a>(
     entry: &'a Value,
@@ -387,7 +401,7 @@ fn resolve<'a>(
     match entry.get("$ref").and_then(Value::as_str) {
         Some(reference) => {
             let name = reference.strip_prefix("#/components/parameters/")?;
-            components.get(&unescape_token(name))?.as_object()
+            components.get(&unescape_pointer_token(name))?.as_object()
         }
         None => entry.as_object(),
     }
@@ -412,7 +426,7 @@ fn fix_parameter_list(
         {
             let Some(name) = reference
                 .strip_prefix("#/components/parameters/")
-                .map(unescape_token)
+                .map(unescape_pointer_token)
             else {
                 continue;
             };
@@ -456,8 +470,7 @@ fn fix_parameter_list(
                 None => name.clone(),
             };
             components.insert(copy_name.clone(), Value::Object(copy));
-            *entry =
-                json!({ "$ref": format!("#/components/parameters/{}", escape_token(&copy_name)) });
+            *entry = json!({ "$ref": format!("#/components/parameters/{}", escape_pointer_token(&copy_name)) });
             continue;
         }
         let Some(param) = entry.as_object_mut() else {
@@ -533,16 +546,7 @@ fn complete_operation(
     let mut taken: Vec<(String, String, String)> = path_level
         .iter()
         .map(|p| {
-            let name = p
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let location = p
-                .get("in")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let (name, location) = name_and_location(p);
             (snake_case(&name), name, location)
         })
         .collect();
@@ -559,16 +563,7 @@ fn complete_operation(
         let Some(p) = resolve(&list[i], components) else {
             continue;
         };
-        let name = p
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let location = p
-            .get("in")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let (name, location) = name_and_location(p);
         let snake = snake_case(&name);
         let clash = taken
             .iter()
