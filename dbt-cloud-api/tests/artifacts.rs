@@ -12,29 +12,17 @@ async fn run_and_job_artifacts_arrive_with_their_step_and_real_slashes() {
     let dbt = client(&mock);
     let run = bounded(
         "run",
-        dbt.trigger_and_wait(demo_ids::DAILY_JOB, trigger_options(), wait_options()),
+        dbt.trigger_and_wait(
+            demo_ids::DAILY_JOB,
+            trigger_options(),
+            wait_options().include_related("run_steps"),
+        ),
     )
     .await
     .expect("the demo job succeeds");
 
     // The daily job's last step is `dbt docs generate`; its build step holds the models.
-    let with_steps = dbt
-        .get_run()
-        .account_id(mock.account_id())
-        .run_id(run.id)
-        .include_related("run_steps")
-        .send()
-        .await
-        .expect("getRun")
-        .into_inner()
-        .data
-        .expect("the run");
-    let steps = with_steps.run_steps.unwrap_or_default();
-    let build = steps
-        .iter()
-        .find(|s| s.name.as_deref().is_some_and(|n| n.contains("dbt build")))
-        .and_then(|s| s.index)
-        .expect("a dbt build step");
+    let build = common::build_step(&run).expect("a dbt build step");
     let pinned = dbt
         .run_results(run.id, Some(build))
         .await

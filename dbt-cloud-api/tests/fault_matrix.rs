@@ -143,13 +143,7 @@ async fn finished_run(dbt: &DbtCloud) -> (i64, Option<i64>) {
         )
         .await
         .expect("clean run");
-    let step = run
-        .run_steps
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .find(|s| s.name.as_deref().is_some_and(|n| n.contains("dbt build")))
-        .and_then(|s| s.index);
+    let step = common::build_step(&run);
     assert!(step.is_some(), "the demo job has a `dbt build` step");
     (run.id, step)
 }

@@ -159,13 +159,7 @@ async fn artifact_paths_keep_their_slashes() {
     let paths = dbt.list_artifacts(run.id).await.unwrap();
     assert!(paths.iter().any(|p| p == "manifest.json"), "{paths:?}");
     // Compiled SQL belongs to the `dbt build` step, not to the last (docs) step.
-    let build = run
-        .run_steps
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .find(|s| s.name.as_deref().is_some_and(|n| n.contains("dbt build")))
-        .and_then(|s| s.index);
+    let build = common::build_step(&run);
     assert!(build.is_some());
     let nested = "compiled/jaffle_shop/models/orders.sql";
     let sql = dbt.artifact_bytes(run.id, nested, build).await.unwrap();

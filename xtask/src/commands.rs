@@ -80,10 +80,7 @@ pub fn regen(args: RegenArgs) -> anyhow::Result<ExitCode> {
     };
     // Everything is derived in memory first; files are written only when all steps succeeded,
     // so a failure leaves the repository (or --out) untouched.
-    let upstream_text = document::read_text(&source)?;
-    let upstream = document::parse_text(&upstream_text, &source.to_string())?;
-    document::check_openapi(&upstream)
-        .with_context(|| format!("{source} is not an OpenAPI 3.0/3.1 document"))?;
+    let (upstream_text, upstream) = document::load_openapi_with_text(&source)?;
     let overlay_path = args.overlay.clone().unwrap_or_else(|| repo.overlay());
     let overlay_doc = document::load_file(&overlay_path)?;
     let overlay_origin = overlay_path.display().to_string();

@@ -121,10 +121,16 @@ fn yaml_to_json(yaml: serde_norway::Value, pointer: &str) -> anyhow::Result<Valu
 
 /// Reads an OpenAPI 3.0.x or 3.1.x document and checks that it is one.
 pub fn load_openapi(source: &Source) -> anyhow::Result<Value> {
+    load_openapi_with_text(source).map(|(_, doc)| doc)
+}
+
+/// [`load_openapi`], also returning the text exactly as read (what `regen` keeps as the
+/// upstream snapshot).
+pub fn load_openapi_with_text(source: &Source) -> anyhow::Result<(String, Value)> {
     let text = read_text(source)?;
     let doc = parse_text(&text, &source.to_string())?;
     check_openapi(&doc).with_context(|| format!("{source} is not an OpenAPI 3.0/3.1 document"))?;
-    Ok(doc)
+    Ok((text, doc))
 }
 
 /// The minimum that makes a value an OpenAPI 3.x document the pipeline can work on.

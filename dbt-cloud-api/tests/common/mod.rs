@@ -74,3 +74,16 @@ pub fn wait_options() -> WaitOptions {
         .timeout(Duration::from_secs(30))
         .error_budget(Duration::from_secs(10))
 }
+
+/// The index of the run's `dbt build` step (the run must have been fetched with
+/// `include_related=run_steps`). The demo daily job ends with `dbt docs generate`, whose
+/// run_results.json has no model nodes and whose listing has no compiled SQL, so tests about
+/// build output pin this step.
+pub fn build_step(run: &dbt_cloud_api::types::Run) -> Option<i64> {
+    run.run_steps
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .find(|s| s.name.as_deref().is_some_and(|n| n.contains("dbt build")))
+        .and_then(|s| s.index)
+}
