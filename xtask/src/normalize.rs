@@ -33,11 +33,20 @@
 //! 4. [`bodies`]: one request media type; one 2xx response; one error type; no `default`.
 //! 5. [`schemas`]: no `enum` (-> `x-known-values`), no `additionalProperties: false`, nullable
 //!    `$ref` as `allOf` + `nullable`.
+//! 6. [`patterns`]: every `pattern` compiles in the client's regex engine (Python syntax
+//!    translated, the rest dropped with a warning).
+//! 7. [`type_names`]: no inline schema gets a Rust type name another type has.
+//!
+//! Before all of them, [`repairs`] rewrites shapes 3.0 forbids that have one meaning
+//! (`required: []`, `info.contact` as a string).
 
 pub mod bodies;
 pub mod names;
 pub mod paths;
+pub mod patterns;
+pub mod repairs;
 pub mod schemas;
+pub mod type_names;
 
 use serde_json::Value;
 
@@ -51,12 +60,15 @@ pub fn normalize(doc: &mut Value) -> anyhow::Result<Vec<String>> {
         );
     }
     let mut notes = Notes::default();
+    repairs::repair_forbidden_shapes(doc, &mut notes)?;
     paths::absolute_paths(doc, &mut notes)?;
     paths::path_parameters(doc, &mut notes)?;
     names::operation_ids(doc, &mut notes)?;
     names::declare_tags(doc, &mut notes);
     bodies::bodies_and_responses(doc, &mut notes)?;
     schemas::tolerant_schemas(doc, &mut notes)?;
+    patterns::ecmascript_patterns(doc, &mut notes)?;
+    type_names::unique_type_names(doc, &mut notes)?;
     Ok(notes.into_lines())
 }
 

@@ -47,6 +47,7 @@ pub fn normalize_upstream(mut doc: Value, origin: &str) -> anyhow::Result<(Value
 /// downconvert -> normalize -> overlay -> normalize again -> lint. Lint errors are returned in
 /// `findings`; the caller decides to stop (regen does).
 ///
+/// Examples are checked again after the overlay, since its schemas may reject upstream ones.
 /// Normalizing again after the overlay (normalize is idempotent) keeps the overlay small and
 /// safe on any upstream: an update merged into dbt's `{$ref}` becomes `allOf` + siblings, tags
 /// the overlay's operations use are declared, and when the overlay adds a v2 operation whose
@@ -66,6 +67,10 @@ pub fn derive(
                 format!("cannot normalize {origin} after applying {}", o.origin)
             })?;
             notes.extend(after.into_iter().map(|n| format!("after the overlay: {n}")));
+            // An upstream example the overlay's schema no longer accepts (dbt's `Job` example
+            // merged with our `Job`) is dropped like any other invalid example.
+            let dropped = crate::examples::drop_invalid_examples(&mut spec);
+            notes.extend(dropped.into_iter().map(|n| format!("after the overlay: {n}")));
             report
         }
         None => OverlayReport::default(),
