@@ -229,15 +229,29 @@ fn print_findings(findings: &[Finding]) {
 pub struct LintArgs {
     /// The document to lint (default: the derived spec).
     pub file: Option<PathBuf>,
+    /// `project`: every rule, as spec/lint.yml configures them; `spectral`: Spectral's
+    /// `spectral:oas` defaults alone (no codegen rules, no spec/lint.yml), to compare with Spectral.
+    #[arg(long, value_enum, default_value_t)]
+    pub ruleset: RulesetChoice,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+#[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
+pub enum RulesetChoice {
+    #[default]
+    Project,
+    Spectral,
 }
 
 pub fn lint(args: LintArgs) -> anyhow::Result<ExitCode> {
     let repo = Repo::locate();
     let path = args.file.unwrap_or_else(|| repo.derived());
     let doc = document::load_file(&path)?;
-    let config = LintConfig::load(&repo.lint_config())?;
+    let config = match args.ruleset {
+        RulesetChoice::Project => LintConfig::load(&repo.lint_config())?,
+        RulesetChoice::Spectral => LintConfig::spectral(),
+    };
     let findings = crate::lint::lint(&doc, &config);
     let errors = findings
         .iter()

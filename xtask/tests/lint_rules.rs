@@ -1,7 +1,7 @@
 //! Each lint rule, shown on a clean document and on the same document with one defect.
 
 use serde_json::{Value, json};
-use xtask::lint::{Finding, LintConfig, RULES, Severity, lint};
+use xtask::lint::{Finding, LintConfig, Severity, lint, rules};
 
 const GET_RUN: &str = "/paths/~1api~1v2~1accounts~1{account_id}~1runs~1{run_id}/get";
 const POST_RUNS: &str = "/paths/~1api~1v2~1accounts~1{account_id}~1runs/post";
@@ -537,6 +537,17 @@ fn cases() -> Vec<(&'static str, Mutation, String)> {
             },
             "/components/schemas/Run/properties/job/allOf/0/$ref".into(),
         ),
+        (
+            "codegen-pattern",
+            |d| {
+                set(
+                    d,
+                    "/components/schemas/RunRequest/properties/cause/pattern",
+                    json!("^(?P<word>[a-z]+)$"),
+                )
+            },
+            "/components/schemas/RunRequest/properties/cause/pattern".into(),
+        ),
     ]
 }
 
@@ -557,11 +568,7 @@ fn each_rule_reports_its_defect_at_its_pointer() {
             hits.iter().any(|f| f.pointer == pointer),
             "{rule}: expected a finding at {pointer}, got {hits:#?}"
         );
-        let default = RULES
-            .iter()
-            .find(|(name, _, _)| *name == rule)
-            .expect("listed")
-            .1;
+        let default = xtask::lint::find_rule(rule).expect("listed").severity;
         assert!(
             hits.iter()
                 .all(|f| f.severity == default && !f.message.is_empty())
@@ -572,8 +579,12 @@ fn each_rule_reports_its_defect_at_its_pointer() {
 #[test]
 fn every_rule_has_a_case() {
     let covered: Vec<&str> = cases().iter().map(|(rule, _, _)| *rule).collect();
-    for (rule, _, _) in RULES {
-        assert!(covered.contains(rule), "no test case for {rule}");
+    for rule in rules() {
+        assert!(
+            covered.contains(&rule.name),
+            "no test case for {}",
+            rule.name
+        );
     }
 }
 
@@ -694,4 +705,93 @@ fn arbitrary_json_never_panics() {
     for doc in junk {
         let _ = lint(&doc, &LintConfig::default());
     }
+}
+
+/// The clean document written as OpenAPI 3.1, using what 3.1 adds.
+fn clean_31() -> Value {
+    let mut doc = clean();
+    set(&mut doc, "/openapi", json!("3.1.0"));
+    set(&mut doc, "/info/summary", json!("Runs."));
+    set(&mut doc, "/info/license/identifier", json!("Apache-2.0"));
+    set(
+        &mut doc,
+        "/components/schemas/Run/properties/kind",
+        json!({ "const": "run", "type": ["string", "null"] }),
+    );
+    set(
+        &mut doc,
+        "/components/schemas/Run/properties/pair",
+        json!({ "type": "array", "prefixItems": [{ "type": "integer" }, true], "items": false }),
+    );
+    set(
+        &mut doc,
+        "/components/schemas/Run/properties/anything",
+        json!(true),
+    );
+    set(
+        &mut doc,
+        "/components/schemas/Run/properties/job",
+        json!({ "$ref": "#/components/schemas/Job", "description": "The job." }),
+    );
+    set(
+        &mut doc,
+        "/webhooks",
+        json!({ "runFinished": { "post": {
+            "operationId": "runFinished", "description": "A run ended.", "tags": ["Runs"],
+            "requestBody": { "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/Run" } } } },
+            "responses": { "200": { "description": "Received." } }
+        } } }),
+    );
+    doc
+}
+
+#[test]
+fn a_31_document_is_linted_by_31_rules() {
+    let findings = lint(&clean_31(), &LintConfig::spectral());
+    assert!(findings.is_empty(), "{findings:#?}");
+    // The same constructs in a 3.0 document are structure errors there.
+    let mut doc = clean_31();
+    set(&mut doc, "/openapi", json!("3.0.3"));
+    let findings = lint(&doc, &LintConfig::spectral());
+    let pointers: Vec<&str> = of_rule(&findings, "oas3-schema")
+        .iter()
+        .map(|f| f.pointer.as_str())
+        .collect();
+    for expected in [
+        "/webhooks",
+        "/info/summary",
+        "/components/schemas/Run/properties/kind/const",
+        "/components/schemas/Run/properties/pair/prefixItems",
+        "/components/schemas/Run/properties/anything",
+    ] {
+        assert!(pointers.contains(&expected), "{expected} not in {pointers:?}");
+    }
+    assert!(!of_rule(&findings, "no-$ref-siblings").is_empty());
+    // 3.1 still has rules: an unknown type is reported.
+    let mut doc = clean_31();
+    set(
+        &mut doc,
+        "/components/schemas/Run/properties/kind/type",
+        json!(["string", "text"]),
+    );
+    let findings = lint(&doc, &LintConfig::spectral());
+    assert_eq!(
+        of_rule(&findings, "oas3-schema")
+            .iter()
+            .map(|f| f.pointer.as_str())
+            .collect::<Vec<_>>(),
+        ["/components/schemas/Run/properties/kind/type/1"]
+    );
+}
+
+#[test]
+fn the_spectral_ruleset_reports_no_codegen_rule() {
+    let findings = lint(&clean_31(), &LintConfig::default());
+    assert!(
+        !of_rule(&findings, "codegen-openapi-version").is_empty(),
+        "{findings:#?}"
+    );
+    let findings = lint(&clean_31(), &LintConfig::spectral());
+    assert!(findings.iter().all(|f| !f.rule.starts_with("codegen-")));
 }
