@@ -14,6 +14,9 @@
 //! | parameter-made-required / -optional | made required                              |
 //! | parameter-retyped                   | yes                                        |
 //! | request-body-added / -removed       | added when required; removed               |
+//! | request-body-changed                | yes (another type)                         |
+//! | response-body-added / -removed      | removed                                    |
+//! | response-body-changed               | yes (another type)                         |
 //! | request-property-added              | when required                              |
 //! | request-property-removed / -retyped | yes                                        |
 //! | request-property-made-required      | yes                                        |
@@ -25,9 +28,17 @@
 //! | enum-value-added                    | no (the client keeps unknown values)       |
 //! | enum-value-removed                  | in a request or parameter; not in a response |
 //!
-//! Enum values are read from `x-known-values` (where normalization moves them) and `enum`.
-//! Bodies are compared through `$ref` and `allOf` into components, recursively, with a guard
-//! against reference cycles; properties are named by path (`data.run_steps[].status`).
+//! Enum values are read from `x-known-values` (where normalization moves them) and `enum`, and
+//! compared as sets. Bodies are compared through `$ref` and `allOf` into components,
+//! recursively, with a guard against reference cycles; properties are named by path
+//! (`data.run_steps[].status`).
+//!
+//! Each change is reported once, where it happens: a body (or a property) that now has another
+//! schema (another component, or a component only one side has) is one `*-body-changed` (or
+//! `*-property-retyped`) line naming the old and the new type, with nothing listed under it;
+//! property lines are only for schemas both sides have. A removed property says how many
+//! properties went with it. Types compare as the client's Rust types: `integer` and
+//! `integer(int64)` are both `i64`, `number` and `number(double)` both `f64`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,6 +52,8 @@ pub struct Change {
     /// Stable identifier of the category, e.g. `operation-removed`.
     pub kind: String,
     pub breaking: bool,
+    /// The operation, e.g. `getRun (GET /api/v2/accounts/{account_id}/runs/{run_id}/)`.
+    pub operation: String,
     /// Where, e.g. `getRun (GET /api/v2/accounts/{account_id}/runs/{run_id}/)` and a property path.
     pub location: String,
     pub message: String,
@@ -62,12 +75,14 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
             (Some(o), None) => changes.push(Change {
                 kind: "operation-removed".into(),
                 breaking: true,
+                operation: o.label(),
                 location: o.label(),
                 message: "operation removed".into(),
             }),
             (None, Some(n)) => changes.push(Change {
                 kind: "operation-added".into(),
                 breaking: false,
+                operation: n.label(),
                 location: n.label(),
                 message: "operation added".into(),
             }),
@@ -89,24 +104,58 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     changes
 }
 
-/// One line per change, breaking ones flagged `BREAKING`, and a summary line.
+/// A summary first (per category: how many changes, how many of them breaking), then the
+/// changes grouped by operation, one line each, breaking ones flagged `BREAKING`.
 pub fn render_text(changes: &[Change]) -> String {
     if changes.is_empty() {
         return "No API changes.\n".into();
     }
-    let mut text = String::new();
+    let breaking = changes.iter().filter(|c| c.breaking).count();
+    let mut text = format!(
+        "{} change(s), {breaking} breaking, {} not\n",
+        changes.len(),
+        changes.len() - breaking
+    );
+    // (breaking, not breaking) per category.
+    let mut per_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for c in changes {
-        let flag = if c.breaking { "BREAKING" } else { "        " };
+        let counts = per_kind.entry(&c.kind).or_default();
+        if c.breaking {
+            counts.0 += 1;
+        } else {
+            counts.1 += 1;
+        }
+    }
+    let width = per_kind.keys().map(|k| k.len()).max().unwrap_or(0);
+    for (kind, (breaking, other)) in &per_kind {
         text.push_str(&format!(
-            "{flag} {}: {} — {}\n",
-            c.kind, c.location, c.message
+            "  {kind:<width$}  {breaking:>5} breaking  {other:>5} not breaking\n"
         ));
     }
-    let breaking = changes.iter().filter(|c| c.breaking).count();
-    text.push_str(&format!(
-        "{} change(s), {breaking} breaking\n",
-        changes.len()
-    ));
+    // Grouped by operation, in the order the operations first appear (path, then method).
+    let mut order: Vec<&str> = Vec::new();
+    let mut groups: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
+    for c in changes {
+        let group = groups.entry(&c.operation).or_default();
+        if group.is_empty() {
+            order.push(&c.operation);
+        }
+        group.push(c);
+    }
+    for operation in order {
+        text.push_str(&format!("\n{operation}\n"));
+        for c in &groups[operation] {
+            let flag = if c.breaking { "BREAKING" } else { "        " };
+            let detail = c
+                .location
+                .strip_prefix(operation)
+                .map(str::trim_start)
+                .filter(|d| !d.is_empty())
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default();
+            text.push_str(&format!("  {flag} {}{detail} — {}\n", c.kind, c.message));
+        }
+    }
     text
 }
 
@@ -179,7 +228,31 @@ struct Prop {
     nullable: bool,
     /// Listed in its parent's `required`.
     required: bool,
+    /// The component it is (`#/components/schemas/Run`), through `$ref` or a one-member
+    /// `allOf`; `None` for an inline schema.
+    component: Option<String>,
+    /// Enum values in document order, and their JSON text, for set comparisons.
     values: Vec<Value>,
+    value_keys: BTreeSet<String>,
+}
+
+impl Prop {
+    /// The type's name as a changelog line gives it.
+    fn type_name(&self) -> String {
+        match (&self.component, self.ty.as_str()) {
+            (Some(component), _) => component.rsplit('/').next().unwrap_or(component).to_string(),
+            (None, "") => "an untyped value".into(),
+            (None, ty) => format!("inline {ty}"),
+        }
+    }
+}
+
+/// The schema type as the client's Rust type sees it: formats that change nothing are dropped.
+fn client_type(ty: &str, format: Option<&str>) -> String {
+    match (ty, format) {
+        ("integer", Some("int64")) | ("number", Some("double")) | (_, None) => ty.to_string(),
+        (ty, Some(format)) => format!("{ty}({format})"),
+    }
 }
 
 fn flatten(doc: &Value, schema: &Value) -> BTreeMap<String, Prop> {
@@ -207,6 +280,7 @@ fn walk(
     // path but not entered again.
     let cycle = names.iter().any(|n| stack.contains(n));
     let pushed = names.len();
+    let component = names.last().cloned();
     stack.extend(names);
     let entry = out.entry(path.to_string()).or_default();
     entry.required |= required;
@@ -218,10 +292,10 @@ fn walk(
     if entry.ty.is_empty()
         && let Some(t) = resolved.get("type").and_then(Value::as_str)
     {
-        entry.ty = match resolved.get("format").and_then(Value::as_str) {
-            Some(f) => format!("{t}({f})"),
-            None => t.to_string(),
-        };
+        entry.ty = client_type(t, resolved.get("format").and_then(Value::as_str));
+    }
+    if entry.component.is_none() {
+        entry.component = component.or_else(|| single_all_of_ref(schema));
     }
     for key in ["x-known-values", "enum"] {
         for v in resolved
@@ -230,7 +304,7 @@ fn walk(
             .into_iter()
             .flatten()
         {
-            if !entry.values.contains(v) {
+            if entry.value_keys.insert(v.to_string()) {
                 entry.values.push(v.clone());
             }
         }
@@ -289,6 +363,15 @@ fn walk(
     stack.truncate(stack.len() - pushed);
 }
 
+/// `allOf: [{$ref: X}]` (with siblings like `nullable`) is X: the shape normalization gives a
+/// nullable reference.
+fn single_all_of_ref(schema: &Value) -> Option<String> {
+    match schema.get("allOf")?.as_array()?.as_slice() {
+        [only] => only.get("$ref")?.as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
 fn display_path(path: &str) -> &str {
     if path.is_empty() { "(body)" } else { path }
 }
@@ -327,6 +410,7 @@ impl OpDiff<'_, '_> {
         self.out.push(Change {
             kind: kind.into(),
             breaking,
+            operation: self.location.to_string(),
             location: format!("{} {detail}", self.location),
             message,
         });
@@ -416,7 +500,7 @@ impl OpDiff<'_, '_> {
 
     fn enum_values(&mut self, a: &Prop, b: &Prop, detail: &str, request: bool) {
         for v in &b.values {
-            if !a.values.contains(v) {
+            if !a.value_keys.contains(&v.to_string()) {
                 self.push(
                     "enum-value-added",
                     false,
@@ -426,7 +510,7 @@ impl OpDiff<'_, '_> {
             }
         }
         for v in &a.values {
-            if !b.values.contains(v) {
+            if !b.value_keys.contains(&v.to_string()) {
                 self.push(
                     "enum-value-removed",
                     request,
@@ -471,23 +555,76 @@ impl OpDiff<'_, '_> {
         let (Some(ob), Some(nb)) = (old_body, new_body) else {
             return;
         };
-        let old = json_body(self.old, ob)
-            .map(|s| flatten(self.old, s))
-            .unwrap_or_default();
-        let new = json_body(self.new, nb)
-            .map(|s| flatten(self.new, s))
-            .unwrap_or_default();
-        self.properties(&old, &new, true);
+        let old = json_body(self.old, ob);
+        let new = json_body(self.new, nb);
+        self.body(old, new, true);
     }
 
     fn response(&mut self, o: &Op, n: &Op) {
-        let old = success_body(self.old, o.op)
-            .map(|s| flatten(self.old, s))
-            .unwrap_or_default();
-        let new = success_body(self.new, n.op)
-            .map(|s| flatten(self.new, s))
-            .unwrap_or_default();
-        self.properties(&old, &new, false);
+        let old = success_body(self.old, o.op);
+        let new = success_body(self.new, n.op);
+        self.body(old, new, false);
+    }
+
+    /// A body's schema: gained, lost, replaced by another one (once), or the same one, whose
+    /// properties are compared.
+    fn body(&mut self, old: Option<&Value>, new: Option<&Value>, request: bool) {
+        let side = if request { "request" } else { "response" };
+        let detail = format!("{side} body");
+        let (old, new) = match (old, new) {
+            (None, None) => return,
+            (Some(_), None) => {
+                // A request body losing its schema is still sent (untyped): breaking too.
+                self.push(
+                    &format!("{side}-body-removed"),
+                    true,
+                    &detail,
+                    format!("{side} body schema removed"),
+                );
+                return;
+            }
+            (None, Some(schema)) => {
+                if !request {
+                    let ty = flatten(self.new, schema)
+                        .get("")
+                        .map(Prop::type_name)
+                        .unwrap_or_default();
+                    self.push(
+                        "response-body-added",
+                        false,
+                        &detail,
+                        format!("response body schema added: {ty}"),
+                    );
+                }
+                return;
+            }
+            (Some(o), Some(n)) => (flatten(self.old, o), flatten(self.new, n)),
+        };
+        if let (Some(a), Some(b)) = (old.get(""), new.get(""))
+            && self.another_schema(a, b)
+        {
+            self.push(
+                &format!("{side}-body-changed"),
+                true,
+                &detail,
+                format!("type changed from {} to {}", a.type_name(), b.type_name()),
+            );
+            return;
+        }
+        self.properties(&old, &new, request);
+    }
+
+    /// Whether `a` (old) and `b` (new) are different schemas, so that comparing their
+    /// properties would list a whole type: different components, or a component that only one
+    /// side has in place of an inline schema.
+    fn another_schema(&self, a: &Prop, b: &Prop) -> bool {
+        let exists = |doc: &Value, r: &str| r.strip_prefix('#').is_some_and(|p| doc.pointer(p).is_some());
+        match (&a.component, &b.component) {
+            (Some(x), Some(y)) => x != y,
+            (Some(x), None) => !exists(self.new, x),
+            (None, Some(y)) => !exists(self.old, y),
+            (None, None) => false,
+        }
     }
 
     fn properties(
@@ -499,7 +636,12 @@ impl OpDiff<'_, '_> {
         let side = if request { "request" } else { "response" };
         let kind = |what: &str| format!("{side}-property-{what}");
         let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+        // Properties whose schema was replaced: reported once, nothing below them.
+        let mut replaced: BTreeSet<&str> = BTreeSet::new();
         for path in paths {
+            if ancestors(path).any(|a| replaced.contains(a)) {
+                continue;
+            }
             let detail = format!("{side} {}", display_path(path));
             // Report a subtree once: below an added or removed property everything is too.
             let parent_reported = |map: &BTreeMap<String, Prop>, other: &BTreeMap<String, Prop>| {
@@ -508,7 +650,12 @@ impl OpDiff<'_, '_> {
             match (old.get(path.as_str()), new.get(path.as_str())) {
                 (Some(_), None) => {
                     if !parent_reported(old, new) {
-                        self.push(&kind("removed"), true, &detail, "property removed".into());
+                        let message = match descendants(old, path) {
+                            0 => "property removed".to_string(),
+                            1 => "property removed, with 1 property under it".to_string(),
+                            n => format!("property removed, with {n} properties under it"),
+                        };
+                        self.push(&kind("removed"), true, &detail, message);
                     }
                 }
                 (None, Some(p)) => {
@@ -523,6 +670,16 @@ impl OpDiff<'_, '_> {
                     }
                 }
                 (Some(a), Some(b)) => {
+                    if !path.is_empty() && self.another_schema(a, b) {
+                        replaced.insert(path);
+                        self.push(
+                            &kind("retyped"),
+                            true,
+                            &detail,
+                            format!("type changed from {} to {}", a.type_name(), b.type_name()),
+                        );
+                        continue;
+                    }
                     if !a.ty.is_empty() && !b.ty.is_empty() && a.ty != b.ty {
                         self.push(
                             &kind("retyped"),
@@ -561,6 +718,21 @@ impl OpDiff<'_, '_> {
             }
         }
     }
+}
+
+/// How many properties lie under `path` in `map` (`path.x`, `path[]`, `path[].y`...).
+fn descendants(map: &BTreeMap<String, Prop>, path: &str) -> usize {
+    let under = |prefix: String| {
+        map.range::<str, _>((
+            std::ops::Bound::Excluded(prefix.as_str()),
+            std::ops::Bound::Unbounded,
+        ))
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .filter(|(k, _)| !k.ends_with("[]"))
+        .count()
+    };
+    // `x[]` is the items of `x`, not a property of their own; what is under them is.
+    under(format!("{path}.")) + under(format!("{path}[]"))
 }
 
 /// `a.b[].c` -> `a.b[]`, `a.b`, `a` (nearest first).

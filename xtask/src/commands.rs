@@ -298,11 +298,7 @@ pub fn changelog(args: ChangelogArgs) -> anyhow::Result<ExitCode> {
         let changes = changelog::diff(old, new);
         match args.format {
             Format::Text => {
-                let breaking = changes.iter().filter(|c| c.breaking).count();
-                println!(
-                    "## {old_name} -> {new_name}: {} change(s), {breaking} breaking",
-                    changes.len()
-                );
+                println!("## {old_name} -> {new_name}");
                 print!("{}", changelog::render_text(&changes));
                 println!();
             }

@@ -30,6 +30,12 @@ fn run_response(op: &str) -> Vec<(&'static str, bool, String)> {
             true,
             format!("{op} response data.duration"),
         ),
+        // Another component in place of Environment: once, nothing under it.
+        (
+            "response-property-retyped",
+            true,
+            format!("{op} response data.environment"),
+        ),
         (
             "response-property-made-nullable",
             true,
@@ -68,13 +74,30 @@ fn run_response(op: &str) -> Vec<(&'static str, bool, String)> {
             false,
             format!("{op} response data.run_steps[].status"),
         ),
+        // Removed with its 4 properties: one line.
+        (
+            "response-property-removed",
+            true,
+            format!("{op} response data.trigger"),
+        ),
     ]
 }
 
 #[test]
 fn every_category_is_reported_with_its_breaking_flag_in_a_stable_order() {
     let mut expected: Vec<(&str, bool, String)> = vec![
+        (
+            "response-body-added",
+            false,
+            "getHealth (GET /health/) response body".into(),
+        ),
         ("operation-removed", true, "listJobs (GET /jobs/)".into()),
+        // JobEnvelope (gone) replaced by JobEnvelopeV2 (new): once, no property lines.
+        (
+            "response-body-changed",
+            true,
+            "getJob (GET /jobs/{job_id}/) response body".into(),
+        ),
         (
             "operation-added",
             false,
@@ -177,6 +200,11 @@ fn every_category_is_reported_with_its_breaking_flag_in_a_stable_order() {
             true,
             "rerunRun (POST /runs/{run_id}/retry/) request body".into(),
         ),
+        (
+            "response-body-removed",
+            true,
+            "getStatus (GET /status/) response body".into(),
+        ),
     ]);
     let expected: Vec<(String, bool, String)> = expected
         .into_iter()
@@ -213,6 +241,20 @@ fn messages_say_what_changed() {
         message("request-property-added", "steps"),
         "required property added"
     );
+    assert_eq!(
+        message("response-body-changed", "getJob (GET /jobs/{job_id}/) response body"),
+        "type changed from JobEnvelope to JobEnvelopeV2"
+    );
+    assert_eq!(
+        message("response-property-retyped", "getRun (GET /runs/{run_id}/) response data.environment"),
+        "type changed from Environment to EnvironmentV2"
+    );
+    assert_eq!(
+        message("response-property-removed", "getRun (GET /runs/{run_id}/) response data.trigger"),
+        "property removed, with 4 properties under it"
+    );
+    // integer -> integer(int64) is i64 both times: not a change.
+    assert!(!changes.iter().any(|c| c.location.ends_with("data.job.id")));
 }
 
 #[test]
@@ -255,11 +297,40 @@ fn a_renamed_operation_is_matched_by_method_and_path() {
 }
 
 #[test]
-fn text_flags_breaking_changes_and_json_has_every_field() {
+fn text_starts_with_a_summary_then_groups_by_operation() {
     let changes = diff(&fixture("old.yaml"), &fixture("new.yaml"));
     let text = render_text(&changes);
+    let breaking = changes.iter().filter(|c| c.breaking).count();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            format!(
+                "{} change(s), {breaking} breaking, {} not",
+                changes.len(),
+                changes.len() - breaking
+            )
+            .as_str()
+        )
+    );
+    // One summary line per category with its counts, before any detail.
+    let summary: Vec<&str> = lines.by_ref().take_while(|l| !l.is_empty()).collect();
+    let kinds: std::collections::BTreeSet<&str> = changes.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(summary.len(), kinds.len(), "{text}");
+    let removed = summary
+        .iter()
+        .find(|l| l.trim_start().starts_with("response-property-removed "))
+        .expect("a summary line");
+    let words: Vec<&str> = removed.split_whitespace().collect();
+    assert_eq!(words, ["response-property-removed", "4", "breaking", "0", "not", "breaking"]);
+    // Then each operation once, as a heading, with its changes indented under it.
     assert!(
-        text.contains("BREAKING operation-removed: listJobs (GET /jobs/) — operation removed\n"),
+        text.contains("\nlistJobs (GET /jobs/)\n  BREAKING operation-removed — operation removed\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches("\ngetRun (GET /runs/{run_id}/)\n").count(), 1);
+    assert!(
+        text.contains("  BREAKING parameter-removed: query parameter include_related — parameter removed\n"),
         "{text}"
     );
     let added = text
@@ -267,18 +338,45 @@ fn text_flags_breaking_changes_and_json_has_every_field() {
         .find(|l| l.contains("operation-added"))
         .expect("line");
     assert!(!added.contains("BREAKING"), "{added}");
-    let breaking = changes.iter().filter(|c| c.breaking).count();
-    assert!(
-        text.ends_with(&format!(
-            "{} change(s), {breaking} breaking\n",
-            changes.len()
-        )),
-        "{text}"
-    );
 
-    let value = serde_json::to_value(&changes[0]).expect("serializes");
+    let value = serde_json::to_value(&changes[1]).expect("serializes");
     assert_eq!(
         value,
-        json!({ "kind": "operation-removed", "breaking": true, "location": "listJobs (GET /jobs/)", "message": "operation removed" })
+        json!({ "kind": "operation-removed", "breaking": true, "operation": "listJobs (GET /jobs/)",
+                "location": "listJobs (GET /jobs/)", "message": "operation removed" })
+    );
+}
+
+/// Many enum values compare as sets: 20,000 values used to take 21 s (issue 13). Timed as a
+/// ratio within one run, so a loaded machine does not matter: quadratic comparison makes 8x
+/// the values cost 64x the time, near-linear about 8-10x.
+#[test]
+fn enum_comparison_grows_near_linearly() {
+    fn doc(values: usize, offset: usize) -> Value {
+        let values: Vec<String> = (offset..offset + values).map(|i| format!("v{i}")).collect();
+        json!({ "paths": { "/a/": { "get": { "operationId": "a", "responses": { "200": {
+            "description": "ok", "content": { "application/json": { "schema": {
+                "type": "string", "x-known-values": values } } } } } } } } })
+    }
+    fn best_of_three(n: usize) -> (std::time::Duration, usize) {
+        let (old, new) = (doc(n, 0), doc(n, n / 2));
+        let mut best = std::time::Duration::MAX;
+        let mut count = 0;
+        for _ in 0..3 {
+            let start = std::time::Instant::now();
+            count = diff(&old, &new).len();
+            best = best.min(start.elapsed());
+        }
+        (best, count)
+    }
+    let (small, small_count) = best_of_three(2_500);
+    let (large, large_count) = best_of_three(20_000);
+    // Half the values are new and half are gone on each side.
+    assert_eq!(small_count, 2_500);
+    assert_eq!(large_count, 20_000);
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-6);
+    assert!(
+        ratio < 30.0,
+        "8x the enum values took {ratio:.1}x the time ({small:?} -> {large:?})"
     );
 }
