@@ -240,7 +240,11 @@ impl Prop {
     /// The type's name as a changelog line gives it.
     fn type_name(&self) -> String {
         match (&self.component, self.ty.as_str()) {
-            (Some(component), _) => component.rsplit('/').next().unwrap_or(component).to_string(),
+            (Some(component), _) => component
+                .rsplit('/')
+                .next()
+                .unwrap_or(component)
+                .to_string(),
             (None, "") => "an untyped value".into(),
             (None, ty) => format!("inline {ty}"),
         }
@@ -618,7 +622,10 @@ impl OpDiff<'_, '_> {
     /// properties would list a whole type: different components, or a component that only one
     /// side has in place of an inline schema.
     fn another_schema(&self, a: &Prop, b: &Prop) -> bool {
-        let exists = |doc: &Value, r: &str| r.strip_prefix('#').is_some_and(|p| doc.pointer(p).is_some());
+        let exists = |doc: &Value, r: &str| {
+            r.strip_prefix('#')
+                .is_some_and(|p| doc.pointer(p).is_some())
+        };
         match (&a.component, &b.component) {
             (Some(x), Some(y)) => x != y,
             (Some(x), None) => !exists(self.new, x),

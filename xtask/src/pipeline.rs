@@ -70,7 +70,11 @@ pub fn derive(
             // An upstream example the overlay's schema no longer accepts (dbt's `Job` example
             // merged with our `Job`) is dropped like any other invalid example.
             let dropped = crate::examples::drop_invalid_examples(&mut spec);
-            notes.extend(dropped.into_iter().map(|n| format!("after the overlay: {n}")));
+            notes.extend(
+                dropped
+                    .into_iter()
+                    .map(|n| format!("after the overlay: {n}")),
+            );
             report
         }
         None => OverlayReport::default(),

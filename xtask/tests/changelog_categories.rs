@@ -242,15 +242,24 @@ fn messages_say_what_changed() {
         "required property added"
     );
     assert_eq!(
-        message("response-body-changed", "getJob (GET /jobs/{job_id}/) response body"),
+        message(
+            "response-body-changed",
+            "getJob (GET /jobs/{job_id}/) response body"
+        ),
         "type changed from JobEnvelope to JobEnvelopeV2"
     );
     assert_eq!(
-        message("response-property-retyped", "getRun (GET /runs/{run_id}/) response data.environment"),
+        message(
+            "response-property-retyped",
+            "getRun (GET /runs/{run_id}/) response data.environment"
+        ),
         "type changed from Environment to EnvironmentV2"
     );
     assert_eq!(
-        message("response-property-removed", "getRun (GET /runs/{run_id}/) response data.trigger"),
+        message(
+            "response-property-removed",
+            "getRun (GET /runs/{run_id}/) response data.trigger"
+        ),
         "property removed, with 4 properties under it"
     );
     // integer -> integer(int64) is i64 both times: not a change.
@@ -322,15 +331,29 @@ fn text_starts_with_a_summary_then_groups_by_operation() {
         .find(|l| l.trim_start().starts_with("response-property-removed "))
         .expect("a summary line");
     let words: Vec<&str> = removed.split_whitespace().collect();
-    assert_eq!(words, ["response-property-removed", "4", "breaking", "0", "not", "breaking"]);
+    assert_eq!(
+        words,
+        [
+            "response-property-removed",
+            "4",
+            "breaking",
+            "0",
+            "not",
+            "breaking"
+        ]
+    );
     // Then each operation once, as a heading, with its changes indented under it.
     assert!(
-        text.contains("\nlistJobs (GET /jobs/)\n  BREAKING operation-removed — operation removed\n"),
+        text.contains(
+            "\nlistJobs (GET /jobs/)\n  BREAKING operation-removed — operation removed\n"
+        ),
         "{text}"
     );
     assert_eq!(text.matches("\ngetRun (GET /runs/{run_id}/)\n").count(), 1);
     assert!(
-        text.contains("  BREAKING parameter-removed: query parameter include_related — parameter removed\n"),
+        text.contains(
+            "  BREAKING parameter-removed: query parameter include_related — parameter removed\n"
+        ),
         "{text}"
     );
     let added = text

@@ -765,7 +765,10 @@ fn a_31_document_is_linted_by_31_rules() {
         "/components/schemas/Run/properties/pair/prefixItems",
         "/components/schemas/Run/properties/anything",
     ] {
-        assert!(pointers.contains(&expected), "{expected} not in {pointers:?}");
+        assert!(
+            pointers.contains(&expected),
+            "{expected} not in {pointers:?}"
+        );
     }
     assert!(!of_rule(&findings, "no-$ref-siblings").is_empty());
     // 3.1 still has rules: an unknown type is reported.

@@ -2,10 +2,10 @@
 //! request media type, one success and one error type, typed path parameters and responses,
 //! and `openapi: 3.0.x`. On the derived spec a finding means a normalization is missing.
 
-use std::collections::{HashMap, BTreeMap};
 use super::prelude::*;
-use crate::openapi::is_json_media_type;
 use crate::normalize::snake_case;
+use crate::openapi::is_json_media_type;
+use std::collections::{BTreeMap, HashMap};
 
 pub(super) const FAMILY: Family = Family {
     rules: &[
@@ -278,4 +278,3 @@ fn codegen_operation_rules(ctx: &Ctx, out: &mut Out) {
         }
     }
 }
-

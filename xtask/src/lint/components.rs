@@ -1,18 +1,16 @@
 //! Every component is referenced (spectral:oas).
 
-use std::collections::{BTreeSet};
 use super::prelude::*;
 use crate::document::escape_pointer_token;
+use std::collections::BTreeSet;
 
 pub(super) const FAMILY: Family = Family {
-    rules: &[
-        Rule {
-            name: "oas3-unused-component",
-            ruleset: Ruleset::Spectral,
-            severity: Severity::Warning,
-            summary: "every component is referenced",
-        },
-    ],
+    rules: &[Rule {
+        name: "oas3-unused-component",
+        ruleset: Ruleset::Spectral,
+        severity: Severity::Warning,
+        summary: "every component is referenced",
+    }],
     check: component_rules,
 };
 
@@ -54,4 +52,3 @@ fn component_rules(ctx: &Ctx, out: &mut Out) {
         }
     }
 }
-

@@ -110,7 +110,6 @@ impl LintConfig {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,7 +127,10 @@ mod tests {
         let c = LintConfig::spectral();
         assert_eq!(c.severity("codegen-pattern"), None);
         assert_eq!(c.severity("codegen-operation-id"), None);
-        assert_eq!(c.severity("path-keys-no-trailing-slash"), Some(Severity::Warning));
+        assert_eq!(
+            c.severity("path-keys-no-trailing-slash"),
+            Some(Severity::Warning)
+        );
         assert_eq!(c.severity("oas3-schema"), Some(Severity::Error));
     }
 }

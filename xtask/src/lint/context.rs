@@ -12,7 +12,12 @@ pub struct Out<'a> {
 }
 
 impl Out<'_> {
-    pub fn add(&mut self, rule: &'static str, pointer: impl Into<String>, message: impl Into<String>) {
+    pub fn add(
+        &mut self,
+        rule: &'static str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.raw.push((rule, pointer.into(), message.into()));
     }
 }
@@ -121,7 +126,6 @@ pub fn non_empty_str(v: Option<&Value>) -> bool {
         .is_some_and(|s| !s.trim().is_empty())
 }
 
-
 /// The `{name}` placeholders of a path or URL template, in order.
 pub fn template_names(template: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -134,7 +138,6 @@ pub fn template_names(template: &str) -> Vec<String> {
     }
     names
 }
-
 
 /// Visits every Schema Object reachable through the document's structure, with its pointer.
 pub fn for_each_schema<'a>(doc: &'a Value, f: &mut dyn FnMut(&str, &'a Map<String, Value>)) {
@@ -194,7 +197,6 @@ pub fn for_each_schema<'a>(doc: &'a Value, f: &mut dyn FnMut(&str, &'a Map<Strin
     document(doc, "", f);
 }
 
-
 pub fn collect_refs(v: &Value, refs: &mut BTreeSet<String>) {
     match v {
         Value::Object(map) => {
@@ -211,7 +213,6 @@ pub fn collect_refs(v: &Value, refs: &mut BTreeSet<String>) {
         _ => {}
     }
 }
-
 
 pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -232,4 +233,3 @@ pub fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
-

@@ -55,4 +55,3 @@ fn info_rules(ctx: &Ctx, out: &mut Out) {
         }
     }
 }
-

@@ -227,7 +227,6 @@ fn check_ref(ctx: &Ctx, r: &Value, at: &str, out: &mut Out) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

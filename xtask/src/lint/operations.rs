@@ -1,8 +1,8 @@
 //! Operations: descriptions, operationIds, tags, parameters, success responses, callbacks and
 //! security requirements (spectral:oas).
 
-use std::collections::{HashMap};
 use super::prelude::*;
+use std::collections::HashMap;
 
 pub(super) const FAMILY: Family = Family {
     rules: &[
@@ -197,4 +197,3 @@ fn security_defined(ctx: &Ctx, security: Option<(String, &Value)>, out: &mut Out
         }
     }
 }
-

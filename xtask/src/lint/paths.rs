@@ -1,7 +1,7 @@
 //! Path keys and path parameters (spectral:oas).
 
-use std::collections::{HashMap, BTreeSet};
 use super::prelude::*;
+use std::collections::{BTreeSet, HashMap};
 
 pub(super) const FAMILY: Family = Family {
     rules: &[
@@ -117,4 +117,3 @@ fn path_rules(ctx: &Ctx, out: &mut Out) {
         }
     }
 }
-

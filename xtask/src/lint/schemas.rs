@@ -100,4 +100,3 @@ fn schema_rules(ctx: &Ctx, out: &mut Out) {
         }
     });
 }
-

@@ -139,4 +139,3 @@ fn server_variables(url: &str, variables: Option<&Value>, at: &str, out: &mut Ou
         }
     }
 }
-

@@ -5,14 +5,12 @@
 use super::prelude::*;
 
 pub(super) const FAMILY: Family = Family {
-    rules: &[
-        Rule {
-            name: "oas3-schema",
-            ruleset: Ruleset::Spectral,
-            severity: Severity::Error,
-            summary: "the document is structurally valid OpenAPI 3.0",
-        },
-    ],
+    rules: &[Rule {
+        name: "oas3-schema",
+        ruleset: Ruleset::Spectral,
+        severity: Severity::Error,
+        summary: "the document is structurally valid OpenAPI 3.0",
+    }],
     check: |ctx, out| check_document(ctx.doc, Oas { v31: ctx.oas31 }, out),
 };
 
@@ -28,7 +26,11 @@ struct Oas {
 
 impl Oas {
     fn name(self) -> &'static str {
-        if self.v31 { "OpenAPI 3.1" } else { "OpenAPI 3.0" }
+        if self.v31 {
+            "OpenAPI 3.1"
+        } else {
+            "OpenAPI 3.0"
+        }
     }
 
     /// Fields 3.1 adds to an object of kind `what`.
@@ -324,7 +326,11 @@ fn check_document(doc: &Value, oas: Oas, out: &mut Out) {
     if !shape(doc, "", "the document", ROOT, oas, out) {
         return;
     }
-    if oas.v31 && ["paths", "components", "webhooks"].iter().all(|k| doc.get(k).is_none()) {
+    if oas.v31
+        && ["paths", "components", "webhooks"]
+            .iter()
+            .all(|k| doc.get(k).is_none())
+    {
         out.add(
             RULE,
             "",
@@ -377,7 +383,14 @@ fn check_document(doc: &Value, oas: Oas, out: &mut Out) {
     let Some(components) = doc.get("components").filter(|c| c.is_object()) else {
         return;
     };
-    shape(components, "/components", "components", COMPONENTS, oas, out);
+    shape(
+        components,
+        "/components",
+        "components",
+        COMPONENTS,
+        oas,
+        out,
+    );
     for (name, s) in each(components.get("schemas").filter(|v| v.is_object())) {
         schema(s, &join("/components/schemas", &name), oas, out);
     }

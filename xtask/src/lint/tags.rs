@@ -1,7 +1,7 @@
 //! Global `tags`: present and unique, and every operation tag declared there (spectral:oas).
 
-use std::collections::{HashMap, BTreeSet};
 use super::prelude::*;
+use std::collections::{BTreeSet, HashMap};
 
 pub(super) const FAMILY: Family = Family {
     rules: &[
@@ -69,4 +69,3 @@ fn tag_rules(ctx: &Ctx, out: &mut Out) {
         }
     }
 }
-

@@ -121,10 +121,14 @@ mod tests {
     }
 
     fn run(pattern: &str) -> (Value, Vec<String>) {
-        let mut doc = json!({"components": {"schemas": {"S": {"type": "string", "pattern": pattern}}}});
+        let mut doc =
+            json!({"components": {"schemas": {"S": {"type": "string", "pattern": pattern}}}});
         let mut notes = Notes::default();
         ecmascript_patterns(&mut doc, &mut notes).unwrap();
-        (doc["components"]["schemas"]["S"].clone(), notes.into_lines())
+        (
+            doc["components"]["schemas"]["S"].clone(),
+            notes.into_lines(),
+        )
     }
 
     #[test]
@@ -135,7 +139,10 @@ mod tests {
 
         let (s, notes) = run("^(?P<id>[0-9]+)$");
         assert_eq!(s["pattern"], "^(?<id>[0-9]+)$");
-        assert_eq!(notes, ["Python regex syntax in `pattern` translated to ECMAScript"]);
+        assert_eq!(
+            notes,
+            ["Python regex syntax in `pattern` translated to ECMAScript"]
+        );
 
         let (s, notes) = run("(?i)^[a-z]+$");
         assert_eq!(s, json!({"type": "string"}));

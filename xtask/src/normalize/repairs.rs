@@ -91,11 +91,27 @@ mod tests {
 
     #[test]
     fn contact_strings_become_objects_by_what_they_hold() {
-        let contact = |s: &str| run(json!({"info": {"contact": s}})).0["info"].get("contact").cloned();
-        assert_eq!(contact("help@example.org"), Some(json!({"email": "help@example.org"})));
-        assert_eq!(contact("mailto:help@example.org"), Some(json!({"email": "help@example.org"})));
-        assert_eq!(contact("https://example.org/help"), Some(json!({"url": "https://example.org/help"})));
-        assert_eq!(contact("The API team"), Some(json!({"name": "The API team"})));
+        let contact = |s: &str| {
+            run(json!({"info": {"contact": s}})).0["info"]
+                .get("contact")
+                .cloned()
+        };
+        assert_eq!(
+            contact("help@example.org"),
+            Some(json!({"email": "help@example.org"}))
+        );
+        assert_eq!(
+            contact("mailto:help@example.org"),
+            Some(json!({"email": "help@example.org"}))
+        );
+        assert_eq!(
+            contact("https://example.org/help"),
+            Some(json!({"url": "https://example.org/help"}))
+        );
+        assert_eq!(
+            contact("The API team"),
+            Some(json!({"name": "The API team"}))
+        );
         assert_eq!(contact("  "), None);
         // An object stays as it is.
         let (doc, notes) = run(json!({"info": {"contact": {"name": "x"}}}));

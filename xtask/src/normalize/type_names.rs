@@ -52,7 +52,10 @@ pub fn pascal_case(name: &str) -> String {
         .map(|w| {
             let mut chars = w.chars();
             match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect(),
                 None => String::new(),
             }
         })
@@ -72,7 +75,10 @@ fn gets_own_type(schema: &Map<String, Value>) -> bool {
     non_empty("properties")
         || non_empty("oneOf")
         || non_empty("anyOf")
-        || schema.get("allOf").and_then(Value::as_array).is_some_and(|a| a.len() > 1)
+        || schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.len() > 1)
         || (non_empty("allOf") && non_empty("properties"))
         || schema.get("pattern").is_some_and(Value::is_string)
 }
@@ -213,7 +219,10 @@ mod tests {
             schemas["JobSchedule2"],
             json!({"type": "object", "properties": {"date": {"type": "string"}}, "allOf": [{"$ref": "#/components/schemas/JobSchedule"}]})
         );
-        assert_eq!(schemas["Job"]["properties"]["id"], json!({"type": "string"}));
+        assert_eq!(
+            schemas["Job"]["properties"]["id"],
+            json!({"type": "string"})
+        );
         assert_eq!(notes.into_lines().len(), 1);
         // Idempotent: the second run finds nothing to move.
         let before = doc.clone();
