@@ -548,6 +548,23 @@ fn cases() -> Vec<(&'static str, Mutation, String)> {
             },
             "/components/schemas/RunRequest/properties/cause/pattern".into(),
         ),
+        (
+            "codegen-type-name-unique",
+            |d| {
+                // Run.job as an inline object is typed RunJob, like this component.
+                set(
+                    d,
+                    "/components/schemas/RunJob",
+                    json!({ "type": "object", "properties": { "x": { "type": "string" } } }),
+                );
+                set(
+                    d,
+                    "/components/schemas/Run/properties/job",
+                    json!({ "type": "object", "properties": { "y": { "type": "string" } } }),
+                );
+            },
+            "/components/schemas/Run/properties/job".into(),
+        ),
     ]
 }
 

@@ -25,6 +25,7 @@
 
 mod codegen_operations;
 mod codegen_patterns;
+mod codegen_type_names;
 mod components;
 mod config;
 mod context;
@@ -54,6 +55,7 @@ const FAMILIES: &[Family] = &[
     codegen_operations::FAMILY,
     schemas::FAMILY,
     codegen_patterns::FAMILY,
+    codegen_type_names::FAMILY,
     nodes::FAMILY,
     components::FAMILY,
     structure::FAMILY,

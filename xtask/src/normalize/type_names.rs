@@ -83,33 +83,48 @@ fn gets_own_type(schema: &Map<String, Value>) -> bool {
         || schema.get("pattern").is_some_and(Value::is_string)
 }
 
-fn first_collision(doc: &Value) -> Option<Collision> {
-    let schemas = doc.pointer("/components/schemas")?.as_object()?;
-    let components: BTreeSet<String> = schemas.keys().map(|k| pascal_case(k)).collect();
+/// Every inline schema whose type name a component or an earlier inline schema already has:
+/// `(pointer, name)`, in document order. Lint reports them (`codegen-type-name-unique`).
+pub fn duplicate_type_names(doc: &Value) -> Vec<(String, String)> {
+    let (_, duplicates) = names_and_duplicates(doc);
+    duplicates
+}
+
+/// The type names taken (components and inline schemas), and the duplicates among them.
+fn names_and_duplicates(doc: &Value) -> (BTreeSet<String>, Vec<(String, String)>) {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return Default::default();
+    };
+    let mut taken: BTreeSet<String> = schemas.keys().map(|k| pascal_case(k)).collect();
     let mut inline: Vec<(String, String)> = Vec::new();
     for (key, schema) in schemas {
         let pointer = format!("/components/schemas/{}", escape_pointer_token(key));
         children(schema, &pascal_case(key), &pointer, &mut inline);
     }
-    let mut taken = components.clone();
-    let mut seen = BTreeSet::new();
-    for (name, pointer) in &inline {
-        if components.contains(name) || !seen.insert(name.clone()) {
-            let mut all: BTreeSet<&String> = taken.iter().collect();
-            all.extend(inline.iter().map(|(n, _)| n));
-            let new_name = (2..)
-                .map(|i| format!("{name}{i}"))
-                .find(|candidate| !all.contains(candidate))
-                .unwrap_or_else(|| format!("{name}Inline"));
-            return Some(Collision {
-                pointer: pointer.clone(),
-                taken: name.clone(),
-                new_name,
-            });
+    let mut duplicates = Vec::new();
+    for (name, pointer) in inline {
+        if !taken.insert(name.clone()) {
+            duplicates.push((pointer, name));
         }
-        taken.insert(name.clone());
     }
-    None
+    (taken, duplicates)
+}
+
+fn first_collision(doc: &Value) -> Option<Collision> {
+    let (taken, duplicates) = names_and_duplicates(doc);
+    let (pointer, name) = duplicates.into_iter().next()?;
+    let new_name = (2..)
+        .map(|i| format!("{name}{i}"))
+        .find(|candidate| !taken.contains(candidate))
+        .unwrap_or_else(|| format!("{name}Inline"));
+    Some(Collision {
+        pointer,
+        taken: name,
+        new_name,
+    })
 }
 
 /// Collects `(type name, pointer)` of every inline schema under `schema` that gets a type.
