@@ -104,6 +104,7 @@ fn names_and_duplicates(doc: &Value) -> (BTreeSet<String>, Vec<(String, String)>
         let pointer = format!("/components/schemas/{}", escape_pointer_token(key));
         children(schema, &pascal_case(key), &pointer, &mut inline);
     }
+    operation_types(doc, &mut inline);
     let mut duplicates = Vec::new();
     for (name, pointer) in inline {
         if !taken.insert(name.clone()) {
@@ -125,6 +126,86 @@ fn first_collision(doc: &Value) -> Option<Collision> {
         taken: name,
         new_name,
     })
+}
+
+/// The schemas of a request body's or response's media types, with their pointers (none for
+/// a Reference Object: its target is a component).
+fn contents(holder: &Value, at: String) -> Vec<(String, &Value)> {
+    if holder.get("$ref").is_some() {
+        return Vec::new();
+    }
+    holder
+        .get("content")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(media, m)| {
+            let schema_at = format!("{at}/content/{}/schema", escape_pointer_token(media));
+            m.get("schema").map(|s| (schema_at, s))
+        })
+        .collect()
+}
+
+/// The inline schemas of operations, named as progenitor names them: `{operationId}-body`,
+/// `{operationId}-response` and `{operationId}-{parameter}`, PascalCased.
+fn operation_types(doc: &Value, out: &mut Vec<(String, String)>) {
+    for operation in crate::openapi::operations(doc) {
+        let Some(id) = operation.op.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        let at = format!(
+            "/paths/{}/{}",
+            escape_pointer_token(operation.path),
+            operation.method
+        );
+        let mut found: Vec<(String, String, &Value)> = Vec::new();
+        if let Some(body) = operation.op.get("requestBody") {
+            for (p, schema) in contents(body, format!("{at}/requestBody")) {
+                found.push((pascal_case(&format!("{id}-body")), p, schema));
+            }
+        }
+        for (code, response) in operation
+            .op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let response_at = format!("{at}/responses/{}", escape_pointer_token(code));
+            for (p, schema) in contents(response, response_at) {
+                found.push((pascal_case(&format!("{id}-response")), p, schema));
+            }
+        }
+        for (i, parameter) in operation
+            .op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let (Some(name), Some(schema)) = (
+                parameter.get("name").and_then(Value::as_str),
+                parameter.get("schema"),
+            ) else {
+                continue;
+            };
+            let p = format!("{at}/parameters/{i}/schema");
+            found.push((pascal_case(&format!("{id}-{name}")), p, schema));
+        }
+        for (name, pointer, schema) in found {
+            let Some(obj) = schema.as_object() else {
+                continue;
+            };
+            if obj.contains_key("$ref") {
+                continue;
+            }
+            if gets_own_type(obj) {
+                out.push((name.clone(), pointer.clone()));
+            }
+            children(schema, &name, &pointer, out);
+        }
+    }
 }
 
 /// Collects `(type name, pointer)` of every inline schema under `schema` that gets a type.
@@ -245,6 +326,24 @@ mod tests {
         unique_type_names(&mut doc, &mut notes).unwrap();
         assert_eq!(doc, before);
         assert!(notes.into_lines().is_empty());
+    }
+
+    #[test]
+    fn an_inline_response_named_like_a_component_moves() {
+        let object = json!({"type": "object", "properties": {"x": {"type": "string"}}});
+        let mut doc = json!({
+            "paths": {"/jobs": {"get": {"operationId": "getJob", "responses": {"200": {
+                "description": "ok",
+                "content": {"application/json": {"schema": object}}
+            }}}}},
+            "components": {"schemas": {"GetJobResponse": {"type": "object", "properties": {"y": {"type": "string"}}}}}
+        });
+        unique_type_names(&mut doc, &mut Notes::default()).unwrap();
+        assert_eq!(
+            doc.pointer("/paths/~1jobs/get/responses/200/content/application~1json/schema"),
+            Some(&json!({"$ref": "#/components/schemas/GetJobResponse2"}))
+        );
+        assert_eq!(doc["components"]["schemas"]["GetJobResponse2"], object);
     }
 
     #[test]
