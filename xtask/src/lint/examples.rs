@@ -18,7 +18,7 @@ pub(super) const FAMILY: Family = Family {
             summary: "schema examples and defaults match the schema",
         },
     ],
-    check: check,
+    check,
 };
 
 fn check(ctx: &Ctx, out: &mut Out) {
