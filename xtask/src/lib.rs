@@ -11,8 +11,10 @@
 //!    breaking the client (its module docs describe that shape), with stable names.
 //! 4. [`examples`]: examples and defaults their own schema rejects are dropped.
 //! 5. [`overlay`]: `spec/overlay.yml` (Overlay 1.0) applied, then [`normalize`] again, so the
-//!    overlay can be written against the canonical shape and stay small.
-//! 6. [`lint`]: Spectral's `oas` rules and the codegen rules; errors stop `regen`.
+//!    overlay can be written against the canonical shape and stay small, and [`examples`]
+//!    again, for upstream examples the overlay's schemas reject.
+//! 6. [`lint`]: Spectral's `oas` rules and the codegen rules, a registry of rule families;
+//!    errors stop `regen`.
 //!
 //! `regen` then writes the derived spec (same input, same bytes; `--check` only compares) and
 //! prints the [`changelog`] against the previous one. The other commands reuse these steps:
