@@ -260,6 +260,7 @@ impl Config {
             HeaderValue::from_static("application/json"),
         );
 
+        crate::tls::ensure_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(self.user_agent.clone())

@@ -16,6 +16,7 @@ pub mod error;
 pub mod paginate;
 pub mod retry;
 pub mod run_status;
+mod tls;
 pub mod transport;
 pub mod trigger;
 pub mod wait;

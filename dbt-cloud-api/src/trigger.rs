@@ -102,7 +102,7 @@ impl TriggerOptions {
 
 /// A fresh marker, `dbt-cloud-api:<32 hex digits>`.
 pub fn new_marker() -> String {
-    format!("{MARKER_PREFIX}{}", uuid::Uuid::new_v4().simple())
+    format!("{MARKER_PREFIX}{:032x}", rand::random::<u128>())
 }
 
 /// `cause` with the marker appended, shortened so the result fits dbt's 255 characters.

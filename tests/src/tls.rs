@@ -1,6 +1,6 @@
 //! HTTPS for the mock: a given certificate and key (PEM), or a self-signed certificate for
 //! 127.0.0.1 and localhost generated at start, whose PEM clients trust via REQUESTS_CA_BUNDLE
-//! or SSL_CERT_FILE. rustls with aws-lc-rs, the provider reqwest 0.13 already builds.
+//! or SSL_CERT_FILE. rustls with ring, the SDK's default provider.
 
 use std::sync::Arc;
 
@@ -43,7 +43,7 @@ pub(crate) fn prepare(tls: &Tls) -> Result<Prepared, String> {
     }
     let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes())
         .map_err(|e| format!("TLS private key PEM: {e}"))?;
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS protocol versions: {e}"))?

@@ -51,6 +51,11 @@ impl Repo {
     pub fn derived(&self) -> PathBuf {
         self.root.join("spec").join(SPEC_FILE)
     }
+    /// The copy of the derived spec inside the client crate: `build.rs` reads only files of its
+    /// own package, so the crate builds from a registry. `regen` keeps it byte-identical.
+    pub fn packaged_spec(&self) -> PathBuf {
+        self.root.join("dbt-cloud-api/spec").join(SPEC_FILE)
+    }
 }
 
 #[derive(clap::Args)]
@@ -101,8 +106,13 @@ pub fn regen(args: RegenArgs) -> anyhow::Result<ExitCode> {
         None => (repo.upstream(), repo.derived()),
     };
 
+    // Only the repository's own derived spec has a packaged copy; `--out` writes one file.
+    let packaged_path = args.out.is_none().then(|| repo.packaged_spec());
+
     if args.check {
-        return check_fresh(&derived, &derived_text, &derived_path, args.format);
+        let mut targets = vec![derived_path.clone()];
+        targets.extend(packaged_path);
+        return check_fresh(&derived, &derived_text, &targets, args.format);
     }
 
     let errors = derived.errors().count();
@@ -119,6 +129,9 @@ pub fn regen(args: RegenArgs) -> anyhow::Result<ExitCode> {
             write_file(&snapshot_path, &upstream_text)?;
         }
         write_file(&derived_path, &derived_text)?;
+        if let Some(packaged) = &packaged_path {
+            write_file(packaged, &derived_text)?;
+        }
     }
 
     match args.format {
@@ -165,15 +178,18 @@ pub fn regen(args: RegenArgs) -> anyhow::Result<ExitCode> {
 fn check_fresh(
     derived: &Derived,
     derived_text: &str,
-    path: &Path,
+    paths: &[PathBuf],
     format: Format,
 ) -> anyhow::Result<ExitCode> {
-    let current = std::fs::read_to_string(path).unwrap_or_default();
     let errors = derived.errors().count();
-    let fresh = current == derived_text;
-    match format {
-        Format::Text => {
-            print_findings(&derived.findings);
+    let mut all_fresh = true;
+    let mut freshness = Vec::new();
+    for path in paths {
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        let fresh = current == derived_text;
+        all_fresh &= fresh;
+        freshness.push(json!({"path": path.display().to_string(), "fresh": fresh}));
+        if let Format::Text = format {
             if !fresh {
                 let diff = similar::TextDiff::from_lines(current.as_str(), derived_text);
                 print!(
@@ -190,12 +206,19 @@ fn check_fresh(
                 println!("{} is up to date", path.display());
             }
         }
+    }
+    match format {
+        Format::Text => print_findings(&derived.findings),
         Format::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&json!({"fresh": fresh, "findings": derived.findings}))?
+            serde_json::to_string_pretty(&json!({
+                "fresh": all_fresh,
+                "files": freshness,
+                "findings": derived.findings
+            }))?
         ),
     }
-    Ok(if fresh && errors == 0 {
+    Ok(if all_fresh && errors == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

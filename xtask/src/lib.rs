@@ -26,6 +26,7 @@
 //! operations of a document, media types) and [`schema`] (OpenAPI Schema Objects validated as
 //! JSON Schema, for examples, lint and the contract tests).
 
+pub mod build_time;
 pub mod changelog;
 pub mod commands;
 pub mod document;
@@ -35,6 +36,7 @@ pub mod lint;
 pub mod normalize;
 pub mod openapi;
 pub mod overlay;
+pub mod packaging;
 pub mod pipeline;
 pub mod schema;
 pub mod upstream_compare;

@@ -33,6 +33,10 @@ enum Command {
     CompileClient(commands::CompileClientArgs),
     /// Check every response property of the derived spec against dbt's published document.
     CompareUpstream(commands::CompareUpstreamArgs),
+    /// Package the published crates, dry-run publish them, and use them from a scratch crate.
+    PackageCheck(xtask::packaging::PackageCheckArgs),
+    /// Time a cold build of the SDK against the floor of its dependencies.
+    BuildTime(xtask::build_time::BuildTimeArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -43,6 +47,8 @@ fn main() -> std::process::ExitCode {
         Command::Changelog(args) => commands::changelog(args),
         Command::CompileClient(args) => commands::compile_client(args),
         Command::CompareUpstream(args) => commands::compare_upstream(args),
+        Command::PackageCheck(args) => xtask::packaging::package_check(args),
+        Command::BuildTime(args) => xtask::build_time::build_time(args),
     };
     match result {
         Ok(code) => code,
