@@ -228,8 +228,9 @@ fn check_unique(
     Ok(())
 }
 
-/// Internal key: mock time of creation (`__` keys are never shown).
-pub(crate) const CREATED_MS: &str = "__created_ms";
+/// Internal key: the highest run id when the item was created (`__` keys are never shown);
+/// a webhook subscription hears only of later runs.
+pub(crate) const RUNS_BEFORE: &str = "__runs_before";
 
 /// Fields the server sets; a body cannot change them.
 const SERVER_SET: [&str; 5] = ["id", "account_id", "project_id", "created_at", "updated_at"];
@@ -264,8 +265,8 @@ pub(crate) fn insert(
     }
     item.insert("created_at".into(), stamp.clone());
     item.insert("updated_at".into(), stamp);
-    // Mock time of creation, for webhooks (only runs created after a subscription notify it).
-    item.insert(CREATED_MS.into(), json!(now_ms));
+    let last_run = store.runs.keys().next_back().copied().unwrap_or(0);
+    item.insert(RUNS_BEFORE.into(), json!(last_run));
     if item.get("state").is_none_or(Value::is_null) {
         item.insert("state".into(), json!(1));
     }

@@ -21,7 +21,7 @@ use super::sign::signature;
 use super::target::Target;
 use crate::app::SharedApp;
 use crate::lifecycle;
-use crate::resources::handlers::CREATED_MS;
+use crate::resources::handlers::RUNS_BEFORE;
 use crate::resources::kinds::{WEBHOOK_EVENTS, WEBHOOK_RECEIPTS, WEBHOOK_SUBSCRIPTIONS};
 use crate::resources::present::public_id;
 use crate::routes::runs::snapshot_of;
@@ -92,15 +92,16 @@ fn status_word(status: i64) -> &'static str {
 }
 
 /// The subscriptions that may receive deliveries: (id, object), with their creation time set.
-fn active_subscriptions(store: &mut Store, now: i64) -> Vec<(i64, Value)> {
+fn active_subscriptions(store: &mut Store) -> Vec<(i64, Value)> {
+    let last_run = store.runs.keys().next_back().copied().unwrap_or(0);
     let subs = store.records_mut(WEBHOOK_SUBSCRIPTIONS.collection);
     let mut out = Vec::new();
     for (id, sub) in subs.iter_mut() {
         // Seeded subscriptions count from the moment deliveries first look at them.
         if let Value::Object(map) = sub
-            && !map.contains_key(CREATED_MS)
+            && !map.contains_key(RUNS_BEFORE)
         {
-            map.insert(CREATED_MS.into(), json!(now));
+            map.insert(RUNS_BEFORE.into(), json!(last_run));
         }
         let active = sub.get("active").and_then(Value::as_bool) == Some(true)
             && int(sub, "state").unwrap_or(1) != 2;
@@ -113,7 +114,7 @@ fn active_subscriptions(store: &mut Store, now: i64) -> Vec<(i64, Value)> {
 
 /// The deliveries that became due since the last look (each remembered in `sent`).
 fn due(store: &mut Store, now: i64, sent: &mut HashSet<(i64, i64, &'static str)>) -> Vec<Delivery> {
-    let subscriptions = active_subscriptions(store, now);
+    let subscriptions = active_subscriptions(store);
     let mut planned = Vec::new();
     for (sub_id, sub) in &subscriptions {
         let Some(target) = sub["client_url"]
@@ -122,7 +123,7 @@ fn due(store: &mut Store, now: i64, sent: &mut HashSet<(i64, i64, &'static str)>
         else {
             continue;
         };
-        let since = int(sub, CREATED_MS).unwrap_or(now);
+        let after = int(sub, RUNS_BEFORE).unwrap_or(i64::MAX);
         let wanted: Vec<&str> = sub["event_types"]
             .as_array()
             .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -133,7 +134,7 @@ fn due(store: &mut Store, now: i64, sent: &mut HashSet<(i64, i64, &'static str)>
             .unwrap_or_default();
         for run in store.runs.values() {
             if Some(run.account_id) != int(sub, "account_id")
-                || run.created_ms < since
+                || run.id <= after
                 || (!jobs.is_empty() && !jobs.contains(&run.job_id))
             {
                 continue;
@@ -153,7 +154,6 @@ fn due(store: &mut Store, now: i64, sent: &mut HashSet<(i64, i64, &'static str)>
                         target.clone(),
                         run.id,
                         event_type,
-                        snap.status,
                     ));
                 }
             }
@@ -161,9 +161,9 @@ fn due(store: &mut Store, now: i64, sent: &mut HashSet<(i64, i64, &'static str)>
     }
     planned
         .into_iter()
-        .filter_map(|(sub_id, sub, target, run_id, event_type, status)| {
+        .filter_map(|(sub_id, sub, target, run_id, event_type)| {
             let run = store.runs.get(&run_id)?.clone();
-            let data = run_data(store, &run, status, now);
+            let data = run_data(store, &run, event_type, now);
             Some(prepare(
                 store, sub_id, &sub, target, event_type, data, run.job_id, now,
             ))
@@ -171,9 +171,15 @@ fn due(store: &mut Store, now: i64, sent: &mut HashSet<(i64, i64, &'static str)>
         .collect()
 }
 
-/// The `data` of a run delivery (ids as strings, as in dbt's samples).
-fn run_data(store: &Store, run: &Run, status: i64, now: i64) -> Value {
+/// The `data` of a run delivery (ids as strings, as in dbt's samples). A `started` event
+/// describes the run as it was when it started, even if it has finished since.
+fn run_data(store: &Store, run: &Run, event_type: &str, now: i64) -> Value {
     let snap = snapshot_of(run, now);
+    let (status, finished_at) = if event_type == "job.run.started" {
+        (lifecycle::RUNNING, None)
+    } else {
+        (snap.status, snap.finished_at)
+    };
     let name = |items: Option<&Value>| {
         items
             .and_then(|i| i.get("name"))
@@ -195,7 +201,7 @@ fn run_data(store: &Store, run: &Run, status: i64, now: i64) -> Value {
         "runStatusMessage": lifecycle::humanize(status),
         "runReason": run.trigger.get("cause").cloned().unwrap_or(Value::Null),
         "runStartedAt": ts(snap.started_at),
-        "runFinishedAt": ts(snap.finished_at),
+        "runFinishedAt": ts(finished_at),
     })
 }
 
