@@ -1,4 +1,4 @@
-//! A mock dbt Cloud (Administrative API v2) that behaves like the real one: dbt's envelopes,
+//! A mock dbt Cloud (Administrative API v2 and v3) that behaves like the real one: dbt's envelopes,
 //! status codes and error bodies, token auth, pagination and filters, a run lifecycle on a
 //! clock the test controls, artifacts per step, real-world quirks, scripted faults, and a
 //! record of every request. Written independently of the client's generated types (resources

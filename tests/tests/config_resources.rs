@@ -375,7 +375,7 @@ async fn environment_variables_bulk_edits_and_listings() {
     let base = project_path("/environment-variables");
     let (status, created) = post(
         v3(&mock, &format!("{base}/bulk/")),
-        json!({"env_var": [{"new_name": "DBT_WAREHOUSE", "project": "XS", "Production": "XL"}]}),
+        json!({"env_var": {"new_name": "DBT_WAREHOUSE", "project": "XS", "Production": "XL"}}),
     )
     .await;
     assert_eq!(status, 200, "{created}");
@@ -460,7 +460,7 @@ async fn environment_variables_bulk_edits_and_listings() {
     let (status, _) = call(
         reqwest::Method::DELETE,
         v3(&mock, &format!("{base}/bulk/")),
-        Some(json!({"env_var_names": ["DBT_WH"]})),
+        Some(json!({"name": "DBT_WH"})),
     )
     .await;
     assert_eq!(status, 204);
@@ -537,18 +537,31 @@ async fn run_steps_failure_details_and_retry() {
 
     let (status, details) = get(v2(&mock, &format!("/runs/{run}/retry/"))).await;
     assert_eq!(status, 200, "{details}");
-    let failed = &details["data"]["failed_step"];
-    assert_eq!(failed["status"], json!(status::ERROR));
-    assert!(failed["name"].as_str().unwrap().contains("dbt run"));
+    assert_eq!(
+        details["data"]["failed_step"],
+        json!("Invoke dbt with `dbt run`")
+    );
     assert_eq!(
         details["data"]["skipped_steps"],
         json!(["Invoke dbt with `dbt test`"])
     );
 
+    let (_, with_steps) = get(v2(
+        &mock,
+        &format!("/runs/{run}/?include_related=run_steps"),
+    ))
+    .await;
+    let failed = with_steps["data"]["run_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["status"] == json!(status::ERROR))
+        .expect("a failed step")
+        .clone();
     let step_id = failed["id"].as_i64().unwrap();
     let (status, step) = get(v2(&mock, &format!("/steps/{step_id}/"))).await;
     assert_eq!(status, 200);
-    assert_eq!(&step["data"], failed);
+    assert_eq!(step["data"], failed);
     let (status, _) = get(v2(&mock, "/steps/1/")).await;
     assert_eq!(status, 404);
 

@@ -215,16 +215,25 @@ fn bulk_answer(
     })))
 }
 
-/// `{"env_var": [{"new_name": "DBT_X", "project": "default", "<environment>": "value"}]}`:
-/// creates each variable with its project default and per-environment values.
+/// `{"env_var": {"new_name": "DBT_X", "project": "default", "<environment>": "value"}}` (or a
+/// list of such objects): creates the variable with its project default and per-environment
+/// values.
 pub(super) async fn bulk_create(
     State(app): State<SharedApp>,
     path: PathParams,
     body: Bytes,
 ) -> Reply {
     let map = body_object(&body)?;
-    let Some(Value::Array(items)) = map.get("env_var") else {
-        return Err(ApiError::invalid_field("env_var", REQUIRED));
+    let items = match map.get("env_var") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                "env_var",
+                "Expected a dictionary of items.",
+            ));
+        }
+        None => return Err(ApiError::invalid_field("env_var", REQUIRED)),
     };
     let now = app.clock.now_ms();
     let mut store = app.store();
@@ -233,7 +242,7 @@ pub(super) async fn bulk_create(
     let existing = records(&store, owner);
     // Check everything first, so a bad item creates nothing.
     let mut planned = Vec::new();
-    for item in items {
+    for item in &items {
         let Value::Object(item) = item else {
             return Err(ApiError::invalid_field(
                 "env_var",
@@ -374,41 +383,35 @@ pub(super) async fn bulk_update(
     )
 }
 
-/// `{"env_var_names": ["DBT_X", ...]}`: removes every value of those names.
+/// `{"name": "DBT_X"}`: removes the variable with all its values.
 pub(super) async fn bulk_delete(
     State(app): State<SharedApp>,
     path: PathParams,
     body: Bytes,
 ) -> Reply {
     let map = body_object(&body)?;
-    let names: Vec<String> = match map.get("env_var_names") {
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
-            .iter()
-            .filter_map(|i| i.as_str().map(String::from))
-            .collect(),
-        None | Some(Value::Null) => return Err(ApiError::invalid_field("env_var_names", REQUIRED)),
-        Some(_) => {
+    let name = match map.get("name") {
+        Some(Value::String(n)) if !n.trim().is_empty() => n.clone(),
+        Some(Value::String(_)) => {
             return Err(ApiError::invalid_field(
-                "env_var_names",
-                "Expected a list of strings.",
+                "name",
+                "This field may not be blank.",
             ));
         }
+        None | Some(Value::Null) => return Err(ApiError::invalid_field("name", REQUIRED)),
+        Some(_) => return Err(ApiError::invalid_field("name", "Not a valid string.")),
     };
     let mut store = app.store();
     let owner = owner(&store, Scope::Project, &path)?;
     let doomed: Vec<i64> = records(&store, owner)
         .into_iter()
-        .filter(|(_, v)| names.iter().any(|n| n == text(v, "name")))
+        .filter(|(_, v)| text(v, "name") == name)
         .map(|(id, _)| id)
         .collect();
-    if let Some(unknown) = names.iter().find(|n| {
-        !records(&store, owner)
-            .iter()
-            .any(|(_, v)| text(v, "name") == n.as_str())
-    }) {
+    if doomed.is_empty() {
         return Err(ApiError::invalid_field(
-            "env_var_names",
-            format!("No environment variable named {unknown}."),
+            "name",
+            format!("No environment variable named {name}."),
         ));
     }
     let items = store.records_mut(VARS.collection);

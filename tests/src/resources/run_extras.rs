@@ -80,7 +80,7 @@ pub(super) async fn failure_details(State(app): State<SharedApp>, path: PathPara
     let failed = steps
         .iter()
         .find(|s| s["status"] == json!(lifecycle::ERROR))
-        .cloned()
+        .map(|s| s["name"].clone())
         .unwrap_or(Value::Null);
     // The job's commands after the failing one never ran.
     let commands: Vec<String> = {
@@ -94,7 +94,7 @@ pub(super) async fn failure_details(State(app): State<SharedApp>, path: PathPara
             .filter_map(|c| c.as_str().map(String::from))
             .collect()
     };
-    let failed_name = failed["name"].as_str().unwrap_or_default().to_string();
+    let failed_name = failed.as_str().unwrap_or_default().to_string();
     let skipped: Vec<Value> = commands
         .iter()
         .skip_while(|c| !failed_name.contains(c.as_str()))

@@ -148,13 +148,7 @@ fn due(store: &mut Store, now: i64, sent: &mut HashSet<(i64, i64, &'static str)>
             for (event_type, yes) in reached {
                 if yes && wanted.contains(&event_type) && sent.insert((*sub_id, run.id, event_type))
                 {
-                    planned.push((
-                        *sub_id,
-                        sub.clone(),
-                        target.clone(),
-                        run.id,
-                        event_type,
-                    ));
+                    planned.push((*sub_id, sub.clone(), target.clone(), run.id, event_type));
                 }
             }
         }
@@ -235,8 +229,9 @@ pub(crate) fn prepare(
         event_id,
         json!({
             "id": event_id, "subscription_id": public_id(&WEBHOOK_SUBSCRIPTIONS, sub_id),
-            "account_id": account_id, "account_identifier": sub.get("account_identifier"),
-            "job_id": job_id, "trigger_event_type": event_type,
+            // dbt sends these two ids as strings in events.
+            "account_id": account_id.to_string(), "account_identifier": sub.get("account_identifier"),
+            "job_id": job_id.to_string(), "trigger_event_type": event_type,
             "payload": String::from_utf8_lossy(&bytes), "http_status_code": "0",
             "state": 1, "created_at": stamp, "updated_at": stamp,
         }),
