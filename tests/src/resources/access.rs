@@ -35,8 +35,12 @@ pub(super) async fn token_permissions(
         .ok_or_else(|| ApiError::not_found("Service token"))?[&id];
     let grants: Vec<Value> = array(token, "permission_grants")
         .into_iter()
-        .map(|mut grant| {
+        .enumerate()
+        .map(|(index, mut grant)| {
             if let Value::Object(map) = &mut grant {
+                // Grants are stored inside the token; their ids are derived, stable per position.
+                map.entry("id")
+                    .or_insert_with(|| json!(id * 100 + index as i64 + 1));
                 map.insert("service_token_id".into(), json!(id));
                 map.insert("account_id".into(), json!(owner.account_id));
             }

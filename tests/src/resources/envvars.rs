@@ -369,7 +369,13 @@ pub(super) async fn bulk_update(
         }
     }
     if let Some(new_name) = new_name {
-        for (id, _) in mine.iter().filter(|(id, _)| !deleted_ids.contains(id)) {
+        // Every value of the variable now, including those this edit added.
+        let now_mine: Vec<i64> = records(&store, owner)
+            .into_iter()
+            .filter(|(_, v)| text(v, "name") == name)
+            .map(|(id, _)| id)
+            .collect();
+        for id in &now_mine {
             let mut change = Map::new();
             change.insert("name".into(), json!(new_name));
             apply_update(&mut store, &VARS, owner, *id, change, now)?;
