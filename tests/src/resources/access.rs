@@ -6,7 +6,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::checks::permission;
-use super::handlers::{find, list_of, owner};
+use super::handlers::{find, list_of, owner, stored};
 use super::kinds::{GROUPS, SERVICE_TOKENS, USERS};
 use super::present::{Moment, present};
 use super::table::Scope;
@@ -30,9 +30,7 @@ pub(super) async fn token_permissions(
 ) -> Reply {
     let store = app.store();
     let (owner, id) = find(&store, &SERVICE_TOKENS, &path)?;
-    let token = &store
-        .records("service_tokens")
-        .ok_or_else(|| ApiError::not_found("Service token"))?[&id];
+    let token = stored(&store, &SERVICE_TOKENS, id)?;
     let grants: Vec<Value> = array(token, "permission_grants")
         .into_iter()
         .enumerate()

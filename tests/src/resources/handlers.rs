@@ -123,6 +123,18 @@ pub(crate) fn find(
     }
 }
 
+/// The stored item `id` of `resource` (a 404 if it is gone).
+pub(crate) fn stored<'a>(
+    store: &'a Store,
+    resource: &'static Resource,
+    id: i64,
+) -> Result<&'a Value, ApiError> {
+    store
+        .records(resource.collection)
+        .and_then(|items| items.get(&id))
+        .ok_or_else(|| ApiError::not_found(resource.name))
+}
+
 fn list(
     app: &SharedApp,
     resource: &'static Resource,
@@ -187,10 +199,11 @@ fn list(
 fn read(app: &SharedApp, resource: &'static Resource, path: &PathParams) -> Reply {
     let store = app.store();
     let (_, id) = find(&store, resource, path)?;
-    let item = &store
-        .records(resource.collection)
-        .ok_or_else(|| ApiError::not_found(resource.name))?[&id];
-    Ok(envelope::ok(present(resource, item, Moment::Read)))
+    Ok(envelope::ok(present(
+        resource,
+        stored(&store, resource, id)?,
+        Moment::Read,
+    )))
 }
 
 /// 400 if another active item of the owner has the same natural key.
@@ -293,7 +306,7 @@ fn create(app: &SharedApp, resource: &'static Resource, path: &PathParams, body:
     let mut store = app.store();
     let owner = owner(&store, resource.scope, path)?;
     let id = insert(&mut store, resource, owner, given, now)?;
-    let item = &store.records_mut(resource.collection)[&id];
+    let item = stored(&store, resource, id)?;
     let code = StatusCode::from_u16(resource.created_code).unwrap_or(StatusCode::CREATED);
     Ok(envelope::with_code(
         code,
@@ -354,7 +367,7 @@ fn update(
     let mut store = app.store();
     let (owner, id) = find(&store, resource, path)?;
     apply_update(&mut store, resource, owner, id, given, now)?;
-    let item = &store.records_mut(resource.collection)[&id];
+    let item = stored(&store, resource, id)?;
     Ok(envelope::ok(present(resource, item, Moment::Read)))
 }
 
