@@ -36,3 +36,4 @@ pub mod overlay;
 pub mod pipeline;
 pub mod schema;
 pub mod upstream_compare;
+pub mod yaml;

@@ -10,6 +10,8 @@
 //! (the shapes [`crate::normalize`] removes: on the derived spec, a finding means a
 //! normalization is missing or the overlay undid one). `spec/lint.yml` turns rules off or changes their severity, with a reason.
 
+pub mod codegen_safety;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
@@ -329,7 +331,7 @@ impl LintConfig {
         };
         let mut rules = BTreeMap::new();
         for (rule, entry) in entries {
-            if !RULES.iter().any(|(name, _, _)| *name == rule) {
+            if !RULES.iter().chain(codegen_safety::RULES).any(|(name, _, _)| *name == rule) {
                 bail!("/{}: unknown rule {rule:?}", escape_pointer_token(&rule));
             }
             let at = format!("/{}", escape_pointer_token(&rule));
@@ -372,6 +374,7 @@ impl LintConfig {
             Some(Level::Error) => Some(Severity::Error),
             None => RULES
                 .iter()
+                .chain(codegen_safety::RULES)
                 .find(|(name, _, _)| *name == rule)
                 .map(|(_, severity, _)| *severity),
         }
@@ -403,6 +406,7 @@ pub fn lint(doc: &Value, config: &LintConfig) -> Vec<Finding> {
             out.add(rule, invalid.pointer, invalid.reason);
         }
     }
+    raw.extend(codegen_safety::check(doc));
     let mut findings: Vec<Finding> = raw
         .into_iter()
         .filter_map(|(rule, pointer, message)| {

@@ -35,6 +35,7 @@
 //!    `$ref` as `allOf` + `nullable`.
 
 pub mod bodies;
+pub mod codegen_shapes;
 pub mod names;
 pub mod paths;
 pub mod schemas;
@@ -57,6 +58,7 @@ pub fn normalize(doc: &mut Value) -> anyhow::Result<Vec<String>> {
     names::declare_tags(doc, &mut notes);
     bodies::bodies_and_responses(doc, &mut notes)?;
     schemas::tolerant_schemas(doc, &mut notes)?;
+    codegen_shapes::codegen_safe_shapes(doc, &mut notes)?;
     Ok(notes.into_lines())
 }
 

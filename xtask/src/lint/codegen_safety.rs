@@ -1,0 +1,630 @@
+//! Codegen safety: the shapes that make progenitor 0.15.1 panic, loop forever or overflow the
+//! build script's stack, and that `normalize` cannot rewrite into something equivalent. On
+//! a document `regen` would write, any finding here is an error, so that what `regen` writes
+//! always compiles (the fuzz contract test, `tests/fuzz_contract.rs`, holds it to that).
+//!
+//! Each rule is a function from the document to findings `(rule, pointer, message)`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use crate::document::{escape_pointer_token, unescape_pointer_token};
+use crate::lint::Severity;
+use crate::openapi::METHODS;
+
+type Found = (&'static str, String, String);
+
+/// The rules of this family: name, default severity, what it checks.
+pub const RULES: &[(&str, Severity, &str)] = &[
+    (
+        "codegen-ref-target",
+        Severity::Error,
+        "a $ref names a component of the kind its place needs",
+    ),
+    (
+        "codegen-ref-cycle",
+        Severity::Error,
+        "a chain of $refs between components ends",
+    ),
+    (
+        "codegen-recursive-schema",
+        Severity::Error,
+        "a schema reaches itself only through an object property",
+    ),
+    (
+        "codegen-path-item-ref",
+        Severity::Error,
+        "a path item is written out, not a $ref",
+    ),
+    (
+        "codegen-security-scheme-type",
+        Severity::Error,
+        "a security scheme has a valid type",
+    ),
+    (
+        "codegen-required-cookie-parameter",
+        Severity::Error,
+        "no required cookie parameter",
+    ),
+];
+
+/// Every finding of this family.
+pub fn check(doc: &Value) -> Vec<Found> {
+    let mut out = Vec::new();
+    schema_ref_targets(doc, &mut out);
+    component_ref_targets_and_cycles(doc, &mut out);
+    recursive_schemas(doc, &mut out);
+    path_item_refs(doc, &mut out);
+    security_scheme_types(doc, &mut out);
+    required_cookie_parameters(doc, &mut out);
+    out
+}
+
+/// The component name a `$ref` designates when it is exactly `#/components/{kind}/{name}`.
+fn component_name<'r>(reference: &'r str, kind: &str) -> Option<String> {
+    let name = reference
+        .strip_prefix("#/components/")?
+        .strip_prefix(kind)?
+        .strip_prefix('/')?;
+    (!name.is_empty() && !name.contains('/')).then(|| unescape_pointer_token(name))
+}
+
+/// Every schema node of the document with its pointer (the pipeline's own walk, on a copy).
+fn schemas(doc: &Value) -> Vec<(String, Value)> {
+    let mut copy = doc.clone();
+    let mut found = Vec::new();
+    // The walk fails only when its visitor does, and this one never does.
+    let _ = crate::downconvert::walk_document_schemas(&mut copy, &mut |schema, pointer| {
+        if schema.get("$ref").is_some() {
+            found.push((pointer.to_owned(), schema.clone()));
+        }
+        Ok(())
+    });
+    found
+}
+
+/// `codegen-ref-target` for schemas: typify follows only `#/components/schemas/{name}`; a
+/// `$ref` to `#/tags`, `#/info`, `#` or into a schema's properties makes it panic.
+fn schema_ref_targets(doc: &Value, out: &mut Vec<Found>) {
+    for (pointer, schema) in schemas(doc) {
+        let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
+            continue;
+        };
+        if component_name(reference, "schemas").is_none() {
+            out.push((
+                "codegen-ref-target",
+                format!("{pointer}/$ref"),
+                format!(
+                    "schema $ref {reference:?} does not name a schema under #/components/schemas/ \
+                     (progenitor follows only those): point it at a component schema"
+                ),
+            ));
+        }
+    }
+}
+
+/// Where Reference objects to non-schema components may stand, by component kind.
+fn component_refs(doc: &Value) -> Vec<(String, &'static str, String)> {
+    let mut refs = Vec::new();
+    let mut push = |pointer: String, kind: &'static str, node: &Value| {
+        if let Some(r) = node.get("$ref").and_then(Value::as_str) {
+            refs.push((pointer, kind, r.to_owned()));
+        }
+    };
+    let paths = doc.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
+        let item_at = format!("/paths/{}", escape_pointer_token(path));
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        let mut operations: Vec<(String, &Map<String, Value>)> = vec![(item_at.clone(), item)];
+        for method in METHODS {
+            if let Some(op) = item.get(method).and_then(Value::as_object) {
+                operations.push((format!("{item_at}/{method}"), op));
+            }
+        }
+        for (at, holder) in operations {
+            for (i, p) in holder
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                push(format!("{at}/parameters/{i}"), "parameters", p);
+            }
+            if let Some(body) = holder.get("requestBody") {
+                push(format!("{at}/requestBody"), "requestBodies", body);
+            }
+            for (code, response) in holder
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let response_at = format!("{at}/responses/{}", escape_pointer_token(code));
+                push(response_at.clone(), "responses", response);
+                for (name, header) in response
+                    .get("headers")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let header_at = format!("{response_at}/headers/{}", escape_pointer_token(name));
+                    push(header_at, "headers", header);
+                }
+            }
+        }
+    }
+    for kind in ["parameters", "requestBodies", "responses", "headers"] {
+        for (name, node) in doc
+            .pointer(&format!("/components/{kind}"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            push(
+                format!("/components/{kind}/{}", escape_pointer_token(name)),
+                kind,
+                node,
+            );
+        }
+    }
+    refs
+}
+
+/// `codegen-ref-target` for parameters, bodies, responses and headers, and
+/// `codegen-ref-cycle`: progenitor follows such a chain without a bound, so a response whose
+/// `$ref` names itself (or a longer loop) hangs the build.
+fn component_ref_targets_and_cycles(doc: &Value, out: &mut Vec<Found>) {
+    for (pointer, kind, reference) in component_refs(doc) {
+        let Some(name) = component_name(&reference, kind) else {
+            out.push((
+                "codegen-ref-target",
+                format!("{pointer}/$ref"),
+                format!(
+                    "$ref {reference:?} does not name one of #/components/{kind}/ \
+                     (what this place needs)"
+                ),
+            ));
+            continue;
+        };
+        let mut seen = BTreeSet::new();
+        let mut current = Some(name);
+        while let Some(name) = current {
+            if !seen.insert(name.clone()) {
+                out.push((
+                    "codegen-ref-cycle",
+                    format!("{pointer}/$ref"),
+                    format!(
+                        "$ref {reference:?} starts a chain of references that never ends \
+                         (it comes back to #/components/{kind}/{name}); progenitor would loop forever"
+                    ),
+                ));
+                break;
+            }
+            current = doc
+                .pointer(&format!("/components/{kind}/{}", escape_pointer_token(&name)))
+                .and_then(|t| t.get("$ref"))
+                .and_then(Value::as_str)
+                .and_then(|r| component_name(r, kind));
+        }
+    }
+}
+
+/// How one component schema references another, not through an object property (a
+/// reference through `properties` becomes a `Box`ed field, which Rust and typify handle).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Edge {
+    /// The schema is only that reference: a bare `$ref`, or a one-member `allOf`, `oneOf` or
+    /// `anyOf` of it. A loop of these is a type that is only itself: typify generates
+    /// `struct T(Box<T>)` and a `From<T> for Box<T>` that conflicts with std's (E0119).
+    alias: bool,
+    /// The reference is inside an `allOf`: typify merges the members, and merging a schema
+    /// that contains itself never ends (a stack overflow that aborts the build script).
+    all_of: bool,
+}
+
+/// `codegen-recursive-schema`: a component schema that reaches itself without an object
+/// property in between, through an `allOf` (typify's merge recurses without end) or only
+/// through aliases (a type that is only itself). Recursion through `oneOf`/`anyOf` with other
+/// members, `items` or `additionalProperties` compiles, and is left alone.
+fn recursive_schemas(doc: &Value, out: &mut Vec<Found>) {
+    let Some(components) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+        return;
+    };
+    let mut edges: BTreeMap<&str, Vec<(String, Edge)>> = BTreeMap::new();
+    for (name, schema) in components {
+        let mut found = Vec::new();
+        direct_refs(schema, false, 0, &mut found);
+        for (target, edge) in &mut found {
+            edge.alias = alias_of(schema).as_deref() == Some(target.as_str());
+        }
+        edges.insert(name.as_str(), found);
+    }
+    for name in edges.keys() {
+        let through_all_of = find_cycle(&edges, name, |_| true, |e| e.all_of);
+        let only_aliases = || find_cycle(&edges, name, |e| e.alias, |_| true);
+        let (cycle, why) = match (through_all_of, only_aliases()) {
+            (Some(cycle), _) => (
+                cycle,
+                "through `allOf`, whose merge in progenitor's generator never ends (a stack \
+                 overflow)",
+            ),
+            (None, Some(cycle)) => (
+                cycle,
+                "and is nothing but itself, which generates a type that does not compile",
+            ),
+            (None, None) => continue,
+        };
+        out.push((
+            "codegen-recursive-schema",
+            format!("/components/schemas/{}", escape_pointer_token(name)),
+            format!(
+                "schema {name} contains itself with no object property in between ({}), {why}: \
+                 put the recursion under `properties`",
+                cycle.join(" -> ")
+            ),
+        ));
+    }
+}
+
+/// The component a schema is only an alias of: `{$ref}` or a one-member composition of one.
+fn alias_of(schema: &Value) -> Option<String> {
+    let as_ref = |v: &Value| {
+        v.get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| component_name(r, "schemas"))
+    };
+    as_ref(schema).or_else(|| {
+        ["allOf", "oneOf", "anyOf"].iter().find_map(|k| {
+            match schema.get(*k).and_then(Value::as_array).map(Vec::as_slice) {
+                Some([only]) => as_ref(only),
+                _ => None,
+            }
+        })
+    })
+}
+
+/// The component schemas `schema` references, not through `properties`.
+fn direct_refs(schema: &Value, in_all_of: bool, depth: usize, found: &mut Vec<(String, Edge)>) {
+    // Documents are at most 100 levels deep (yaml::Limits); the bound keeps this total anyway.
+    if depth > 256 {
+        return;
+    }
+    match schema {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match key.as_str() {
+                    "$ref" => {
+                        if let Some(name) = value.as_str().and_then(|r| component_name(r, "schemas"))
+                        {
+                            let edge = Edge {
+                                alias: false,
+                                all_of: in_all_of,
+                            };
+                            found.push((name, edge));
+                        }
+                    }
+                    "properties" | "example" | "examples" | "default" | "enum" => {}
+                    k if k.starts_with("x-") => {}
+                    k => direct_refs(value, in_all_of || k == "allOf", depth + 1, found),
+                }
+            }
+        }
+        Value::Array(list) => list
+            .iter()
+            .for_each(|item| direct_refs(item, in_all_of, depth + 1, found)),
+        _ => {}
+    }
+}
+
+/// A loop from `start` back to itself over edges that `follow` allows, with at least one edge
+/// that `marks`, as the list of schema names (breadth-first, so the shortest such loop).
+fn find_cycle(
+    edges: &BTreeMap<&str, Vec<(String, Edge)>>,
+    start: &str,
+    follow: impl Fn(&Edge) -> bool,
+    marks: impl Fn(&Edge) -> bool,
+) -> Option<Vec<String>> {
+    type State = (String, bool);
+    let mut came_from: BTreeMap<State, State> = BTreeMap::new();
+    let first: State = (start.to_owned(), false);
+    let mut queue = std::collections::VecDeque::from([first.clone()]);
+    while let Some(state) = queue.pop_front() {
+        for (next, edge) in edges.get(state.0.as_str()).into_iter().flatten() {
+            if !follow(edge) {
+                continue;
+            }
+            let next_state: State = (next.clone(), state.1 || marks(edge));
+            if next_state == (start.to_owned(), true) {
+                let mut cycle = vec![start.to_owned(), state.0.clone()];
+                let mut at = state;
+                while let Some(prev) = came_from.get(&at) {
+                    cycle.push(prev.0.clone());
+                    at = prev.clone();
+                }
+                cycle.reverse();
+                // `cycle` ends where it began; drop the extra copy of `start` at the front.
+                if cycle.len() > 2 && cycle[0] == cycle[1] {
+                    cycle.remove(0);
+                }
+                return Some(cycle);
+            }
+            if next_state != first && !came_from.contains_key(&next_state) {
+                came_from.insert(next_state.clone(), state.clone());
+                queue.push_back(next_state);
+            }
+        }
+    }
+    None
+}
+
+/// `codegen-path-item-ref`: progenitor refuses a path item that is a `$ref` (downconvert
+/// already inlines the `components/pathItems` that 3.1 allows; what is left points elsewhere).
+fn path_item_refs(doc: &Value, out: &mut Vec<Found>) {
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(reference) = item.get("$ref") {
+            out.push((
+                "codegen-path-item-ref",
+                format!("/paths/{}/$ref", escape_pointer_token(path)),
+                format!(
+                    "path {path} is the reference {reference}; progenitor does not follow path \
+                     item references: write its operations out"
+                ),
+            ));
+        }
+    }
+}
+
+/// `codegen-security-scheme-type`: openapiv3 refuses the whole document when a scheme has
+/// no `type` (or one OpenAPI 3.0 does not define).
+fn security_scheme_types(doc: &Value, out: &mut Vec<Found>) {
+    for (name, scheme) in doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if scheme.get("$ref").is_some() {
+            continue;
+        }
+        let at = format!(
+            "/components/securitySchemes/{}",
+            escape_pointer_token(name)
+        );
+        match scheme.get("type").and_then(Value::as_str) {
+            Some("apiKey" | "http" | "oauth2" | "openIdConnect") => {}
+            Some(other) => out.push((
+                "codegen-security-scheme-type",
+                format!("{at}/type"),
+                format!(
+                    "security scheme {name} has type {other:?}; OpenAPI 3.0 defines apiKey, \
+                     http, oauth2 and openIdConnect"
+                ),
+            )),
+            None => out.push((
+                "codegen-security-scheme-type",
+                at,
+                format!(
+                    "security scheme {name} has no `type` (apiKey, http, oauth2 or openIdConnect)"
+                ),
+            )),
+        }
+    }
+}
+
+/// `codegen-required-cookie-parameter`: progenitor cannot send cookies, and a required one
+/// cannot be left out (normalize drops the optional ones).
+fn required_cookie_parameters(doc: &Value, out: &mut Vec<Found>) {
+    let resolve = |p: &'_ Value| -> Value {
+        match p
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| component_name(r, "parameters"))
+        {
+            Some(name) => doc
+                .pointer(&format!("/components/parameters/{}", escape_pointer_token(&name)))
+                .cloned()
+                .unwrap_or(Value::Null),
+            None => p.clone(),
+        }
+    };
+    let paths = doc.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
+        let item_at = format!("/paths/{}", escape_pointer_token(path));
+        let mut holders = vec![(item_at.clone(), item)];
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                holders.push((format!("{item_at}/{method}"), op));
+            }
+        }
+        for (at, holder) in holders {
+            for (i, p) in holder
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let p = resolve(p);
+                if p.get("in").and_then(Value::as_str) == Some("cookie") {
+                    let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
+                    out.push((
+                        "codegen-required-cookie-parameter",
+                        format!("{at}/parameters/{i}"),
+                        format!(
+                            "cookie parameter {name:?} is required, and progenitor cannot send \
+                             cookies: make it optional (it is then left out) or drop it"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc_with(components: Value, get: Value) -> Value {
+        json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+               "paths": {"/a": {"get": get}}, "components": components})
+    }
+
+    fn rules_at(doc: &Value) -> Vec<(&'static str, String)> {
+        check(doc).into_iter().map(|(r, p, _)| (r, p)).collect()
+    }
+
+    #[test]
+    fn schema_refs_must_name_a_component_schema() {
+        let doc = doc_with(
+            json!({"schemas": {"T": {"type": "object", "properties": {
+                "a": {"$ref": "#/tags"}, "b": {"$ref": "#/info"}, "c": {"$ref": "#"},
+                "d": {"$ref": "#/components/schemas/T/properties/e"},
+                "e": {"$ref": "#/components/schemas/T"}}}}}),
+            json!({"responses": {}}),
+        );
+        let found = rules_at(&doc);
+        for p in ["a", "b", "c", "d"] {
+            assert!(
+                found.contains(&(
+                    "codegen-ref-target",
+                    format!("/components/schemas/T/properties/{p}/$ref")
+                )),
+                "{p}: {found:?}"
+            );
+        }
+        assert_eq!(found.len(), 4, "{found:?}");
+    }
+
+    #[test]
+    fn reference_chains_that_loop_are_refused_where_they_start() {
+        let doc = doc_with(
+            json!({"responses": {"Loop": {"$ref": "#/components/responses/Loop"},
+                                 "A": {"$ref": "#/components/responses/B"},
+                                 "B": {"$ref": "#/components/responses/A"},
+                                 "Fine": {"description": "ok"},
+                                 "ToFine": {"$ref": "#/components/responses/Fine"}},
+                   "parameters": {"P": {"$ref": "#/components/parameters/P"}}}),
+            json!({"parameters": [{"$ref": "#/components/parameters/P"}],
+                   "responses": {"200": {"$ref": "#/components/responses/A"},
+                                 "201": {"$ref": "#/components/responses/ToFine"},
+                                 "400": {"$ref": "#/components/schemas/X"}}}),
+        );
+        let found = rules_at(&doc);
+        let cycles: Vec<&str> = found
+            .iter()
+            .filter(|(r, _)| *r == "codegen-ref-cycle")
+            .map(|(_, p)| p.as_str())
+            .collect();
+        assert_eq!(
+            cycles,
+            [
+                "/paths/~1a/get/parameters/0/$ref",
+                "/paths/~1a/get/responses/200/$ref",
+                "/components/parameters/P/$ref",
+                "/components/responses/Loop/$ref",
+                "/components/responses/A/$ref",
+                "/components/responses/B/$ref",
+            ]
+        );
+        assert!(found.contains(&(
+            "codegen-ref-target",
+            "/paths/~1a/get/responses/400/$ref".to_string()
+        )));
+    }
+
+    #[test]
+    fn recursion_through_all_of_or_aliases_only_is_refused_with_its_cycle() {
+        let doc = doc_with(
+            json!({"schemas": {
+                "One": {"oneOf": [{"$ref": "#/components/schemas/One"}, {"type": "string"}]},
+                "Map": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Map"}},
+                "List": {"type": "array", "items": {"$ref": "#/components/schemas/List"}},
+                "A": {"allOf": [{"$ref": "#/components/schemas/B"}]},
+                "B": {"anyOf": [{"$ref": "#/components/schemas/A"}]},
+                "Merge": {"allOf": [{"$ref": "#/components/schemas/Merge"}, {"type": "object"}]},
+                "Nested": {"oneOf": [{"allOf": [{"$ref": "#/components/schemas/Nested"}, {"type": "object"}]},
+                                     {"type": "string"}]},
+                "Only": {"oneOf": [{"$ref": "#/components/schemas/Only"}]},
+                "Loop": {"$ref": "#/components/schemas/Loop"},
+                "Tree": {"type": "object", "properties": {
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}}},
+                "Base": {"allOf": [{"$ref": "#/components/schemas/Tree"}, {"type": "object"}]},
+                "UsesA": {"allOf": [{"$ref": "#/components/schemas/A"}]}}}),
+            json!({"responses": {}}),
+        );
+        let found = check(&doc);
+        let refused: Vec<&str> = found
+            .iter()
+            .filter(|(r, _, _)| *r == "codegen-recursive-schema")
+            .map(|(_, p, _)| p.trim_start_matches("/components/schemas/"))
+            .collect();
+        assert_eq!(refused, ["A", "B", "Loop", "Merge", "Nested", "Only"]);
+        let message = |name: &str| {
+            found
+                .iter()
+                .find(|(_, p, _)| p == &format!("/components/schemas/{name}"))
+                .map(|(_, _, m)| m.clone())
+                .unwrap_or_default()
+        };
+        assert!(message("A").contains("(A -> B -> A)"), "{}", message("A"));
+        assert!(message("Merge").contains("(Merge -> Merge)") && message("Merge").contains("allOf"));
+        assert!(message("Only").contains("nothing but itself"), "{}", message("Only"));
+    }
+
+    #[test]
+    fn path_items_must_be_written_out() {
+        let mut doc = doc_with(json!({}), json!({"responses": {}}));
+        doc["paths"]["/b"] = json!({"$ref": "#/paths/~1a"});
+        assert_eq!(
+            rules_at(&doc),
+            [("codegen-path-item-ref", "/paths/~1b/$ref".to_string())]
+        );
+    }
+
+    #[test]
+    fn security_schemes_need_a_known_type_and_cookies_cannot_be_required() {
+        let doc = doc_with(
+            json!({"securitySchemes": {"none": {"name": "x", "in": "header"},
+                                       "odd": {"type": "magic"},
+                                       "ok": {"type": "http", "scheme": "bearer"}},
+                   "parameters": {"C": {"name": "c", "in": "cookie", "required": true}}}),
+            json!({"parameters": [{"$ref": "#/components/parameters/C"},
+                                  {"name": "d", "in": "cookie", "required": true},
+                                  {"name": "q", "in": "query", "required": true}],
+                   "responses": {}}),
+        );
+        let found = rules_at(&doc);
+        assert_eq!(
+            found,
+            [
+                (
+                    "codegen-security-scheme-type",
+                    "/components/securitySchemes/none".to_string()
+                ),
+                (
+                    "codegen-security-scheme-type",
+                    "/components/securitySchemes/odd/type".to_string()
+                ),
+                (
+                    "codegen-required-cookie-parameter",
+                    "/paths/~1a/get/parameters/0".to_string()
+                ),
+                (
+                    "codegen-required-cookie-parameter",
+                    "/paths/~1a/get/parameters/1".to_string()
+                ),
+            ]
+        );
+    }
+}
