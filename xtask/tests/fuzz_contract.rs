@@ -35,6 +35,10 @@ impl Rng {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
+    /// One of `items`, `None` when there is none (damage can remove every site).
+    fn choose(&mut self, items: Vec<String>) -> Option<String> {
+        (!items.is_empty()).then(|| items[self.below(items.len())].clone())
+    }
 }
 
 fn env_or(name: &str, default: u64) -> u64 {
@@ -218,11 +222,55 @@ fn push_parameter(doc: &mut Value, op: &str, parameter: Value) {
 
 type Mutation = fn(&mut Rng, &mut Value);
 
+/// Harmless growth (listed twice in [`MUTATIONS`], so that plenty of documents get written):
+/// a new property or query parameter of some ordinary type.
+fn grow(rng: &mut Rng, doc: &mut Value) {
+    let schema = rng
+        .pick(&[
+            json!({"type": "string"}),
+            json!({"type": "integer", "format": "int64", "nullable": true}),
+            json!({"type": "number", "minimum": 0}),
+            json!({"type": "boolean", "default": false}),
+            json!({"type": "string", "enum": ["a", "b"]}),
+            json!({"type": "array", "items": {"type": "string"}}),
+            json!({"type": "object", "properties": {"inner": {"type": "string"}}}),
+            json!({"type": "object", "additionalProperties": {"type": "integer"}}),
+            json!({"$ref": "#/components/schemas/Thing"}),
+            json!({"oneOf": [{"type": "string"}, {"type": "integer"}]}),
+        ])
+        .clone();
+    let name = format!("extra_{}", rng.below(1000));
+    if rng.below(3) == 0
+        && let Some(op) = rng.choose(operations(doc))
+    {
+        if schema.get("type").and_then(Value::as_str) != Some("object")
+            && schema.get("oneOf").is_none()
+        {
+            push_parameter(doc, &op, json!({"name": name, "in": "query", "schema": schema}));
+        }
+        return;
+    }
+    let Some(component) = rng.choose(component_names(doc, "schemas")) else {
+        return;
+    };
+    let at = format!("/components/schemas/{}", xtask::document::escape_pointer_token(&component));
+    if let Some(Value::Object(target)) = doc.pointer_mut(&at) {
+        let properties = target.entry("properties").or_insert_with(|| json!({}));
+        if let Some(properties) = properties.as_object_mut() {
+            properties.insert(name, schema);
+        }
+    }
+}
+
 /// One mutation each: the hostile shapes of issue 13, then generic damage.
 const MUTATIONS: &[Mutation] = &[
+    grow,
+    grow,
     // Schema keywords progenitor panicked or failed on.
     |rng, doc| {
-        let site = rng.pick(&schema_sites(doc)).clone();
+        let Some(site) = rng.choose(schema_sites(doc)) else {
+            return;
+        };
         let patch = rng
             .pick(&[
                 json!({"not": {"type": "string"}}),
@@ -251,7 +299,9 @@ const MUTATIONS: &[Mutation] = &[
     },
     // $ref to something that is not a component schema.
     |rng, doc| {
-        let site = rng.pick(&schema_sites(doc)).clone();
+        let Some(site) = rng.choose(schema_sites(doc)) else {
+            return;
+        };
         let names = component_names(doc, "schemas");
         let target = match rng.below(5) {
             0 => "#/tags".to_owned(),
@@ -290,15 +340,18 @@ const MUTATIONS: &[Mutation] = &[
             "Other",
             json!({"anyOf": [{"$ref": me}, {"type": "boolean"}]}),
         );
-        let site = rng.pick(&schema_sites(doc)).clone();
+        let Some(site) = rng.choose(schema_sites(doc)) else {
+            return;
+        };
         if let Some(slot) = doc.pointer_mut(&site) {
             *slot = json!({"$ref": me});
         }
     },
     // Responses, bodies and parameters whose $ref loops.
     |rng, doc| {
-        let ops = operations(doc);
-        let op = rng.pick(&ops).clone();
+        let Some(op) = rng.choose(operations(doc)) else {
+            return;
+        };
         match rng.below(3) {
             0 => {
                 add_component(doc, "responses", "Loop", json!({"$ref": "#/components/responses/Loop"}));
@@ -317,7 +370,9 @@ const MUTATIONS: &[Mutation] = &[
     },
     // Cookie parameters, optional or required.
     |rng, doc| {
-        let op = rng.pick(&operations(doc)).clone();
+        let Some(op) = rng.choose(operations(doc)) else {
+            return;
+        };
         let required = rng.below(2) == 0;
         push_parameter(
             doc,
@@ -331,7 +386,9 @@ const MUTATIONS: &[Mutation] = &[
             add_component(doc, "securitySchemes", "bare", json!({"name": "X-Key", "in": "header"}));
         } else {
             let paths: Vec<String> = doc["paths"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
-            let target = rng.pick(&paths).clone();
+            let Some(target) = rng.choose(paths) else {
+                return;
+            };
             let reference = format!("#/paths/{}", xtask::document::escape_pointer_token(&target));
             if let Some(Value::Object(p)) = doc.get_mut("paths") {
                 p.insert("/api/v2/alias/".into(), json!({"$ref": reference}));
@@ -340,7 +397,9 @@ const MUTATIONS: &[Mutation] = &[
     },
     // Operation-level damage: ids, tags, responses, media types.
     |rng, doc| {
-        let op = rng.pick(&operations(doc)).clone();
+        let Some(op) = rng.choose(operations(doc)) else {
+            return;
+        };
         let patch = rng
             .pick(&[
                 json!({"operationId": "getThing"}),
@@ -363,8 +422,9 @@ const MUTATIONS: &[Mutation] = &[
     },
     // Generic: delete any member.
     |rng, doc| {
-        let sites = objects(doc);
-        let site = rng.pick(&sites).clone();
+        let Some(site) = rng.choose(objects(doc)) else {
+            return;
+        };
         let keys: Vec<String> = doc
             .pointer(&site)
             .and_then(Value::as_object)
@@ -373,16 +433,18 @@ const MUTATIONS: &[Mutation] = &[
         if keys.is_empty() || site.is_empty() && rng.below(4) != 0 {
             return;
         }
-        let key = rng.pick(&keys).clone();
+        let Some(key) = rng.choose(keys) else {
+            return;
+        };
         if let Some(Value::Object(m)) = doc.pointer_mut(&site) {
             m.shift_remove(&key);
         }
     },
     // Generic: copy a subtree over another object.
     |rng, doc| {
-        let sites = objects(doc);
-        let from = rng.pick(&sites).clone();
-        let to = rng.pick(&sites).clone();
+        let (Some(from), Some(to)) = (rng.choose(objects(doc)), rng.choose(objects(doc))) else {
+            return;
+        };
         if to.is_empty() || to.starts_with(&from) {
             return;
         }
@@ -394,8 +456,9 @@ const MUTATIONS: &[Mutation] = &[
     },
     // Generic: a scalar where an object was, or a wrong-typed value.
     |rng, doc| {
-        let sites = objects(doc);
-        let site = rng.pick(&sites).clone();
+        let Some(site) = rng.choose(objects(doc)) else {
+            return;
+        };
         if site.is_empty() {
             return;
         }
@@ -408,13 +471,16 @@ const MUTATIONS: &[Mutation] = &[
     },
 ];
 
-fn mutate(rng: &mut Rng, seeds: &[Value]) -> Value {
+/// A seed with one to four mutations, and which mutations (indices into [`MUTATIONS`]).
+fn mutate(rng: &mut Rng, seeds: &[Value]) -> (Value, Vec<usize>) {
     let mut doc = rng.pick(seeds).clone();
+    let mut applied = Vec::new();
     for _ in 0..1 + rng.below(4) {
-        let mutation = rng.pick(MUTATIONS);
-        mutation(rng, &mut doc);
+        let index = rng.below(MUTATIONS.len());
+        MUTATIONS[index](rng, &mut doc);
+        applied.push(index);
     }
-    doc
+    (doc, applied)
 }
 
 fn failure_path() -> PathBuf {
@@ -431,6 +497,8 @@ struct Run {
     written: Vec<String>,
     refused: usize,
     failed: usize,
+    /// How often each lint rule refused a document.
+    rules: std::collections::BTreeMap<String, usize>,
 }
 
 fn run(cases: u64, seed: u64) -> Run {
@@ -443,10 +511,11 @@ fn run(cases: u64, seed: u64) -> Run {
         written: Vec::new(),
         refused: 0,
         failed: 0,
+        rules: Default::default(),
     };
     // progenitor panics are caught by codegen.rs; ours must not happen at all.
     for case in 0..cases {
-        let doc = mutate(&mut rng, &seeds);
+        let (doc, applied) = mutate(&mut rng, &seeds);
         let text = serde_norway::to_string(&doc).expect("a JSON value serializes");
         let outcome = catch_unwind(AssertUnwindSafe(|| contract::regen(&text, "fuzz.yml", &config)));
         match outcome {
@@ -457,6 +526,11 @@ fn run(cases: u64, seed: u64) -> Run {
             }
             Ok(Regen::Refused(errors)) => {
                 assert!(errors.iter().all(|(r, _, m)| !r.is_empty() && !m.is_empty()));
+                let rules: std::collections::BTreeSet<&String> =
+                    errors.iter().map(|(r, _, _)| r).collect();
+                for rule in rules {
+                    *out.rules.entry(rule.clone()).or_default() += 1;
+                }
                 out.refused += 1;
             }
             Ok(Regen::Written(derived)) => {
@@ -468,7 +542,7 @@ fn run(cases: u64, seed: u64) -> Run {
                             "{}",
                             keep_failure(
                                 &text,
-                                &format!("case {case} (seed {seed}): regen wrote a document progenitor fails on: {e}")
+                                &format!("case {case} (seed {seed}, mutations {applied:?}): regen wrote a document progenitor fails on: {e}")
                             )
                         );
                     }
@@ -493,6 +567,7 @@ fn regen_writes_only_what_progenitor_generates() {
         run.failed,
         started.elapsed()
     );
+    eprintln!("refusals by rule: {:?}", run.rules);
     // Not vacuous: both sides of the contract are exercised.
     assert!(run.written.len() as u64 >= cases / 10, "too few documents written");
     assert!(run.refused as u64 >= cases / 10, "too few documents refused");

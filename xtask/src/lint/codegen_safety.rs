@@ -38,6 +38,11 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "a path item is written out, not a $ref",
     ),
     (
+        "codegen-parameter-schema",
+        Severity::Error,
+        "a path parameter is a scalar; no parameter is recursive",
+    ),
+    (
         "codegen-security-scheme-type",
         Severity::Error,
         "a security scheme has a valid type",
@@ -56,6 +61,7 @@ pub fn check(doc: &Value) -> Vec<Found> {
     component_ref_targets_and_cycles(doc, &mut out);
     recursive_schemas(doc, &mut out);
     path_item_refs(doc, &mut out);
+    parameter_schemas(doc, &mut out);
     security_scheme_types(doc, &mut out);
     required_cookie_parameters(doc, &mut out);
     out
@@ -221,36 +227,28 @@ struct Edge {
     /// `anyOf` of it. A loop of these is a type that is only itself: typify generates
     /// `struct T(Box<T>)` and a `From<T> for Box<T>` that conflicts with std's (E0119).
     alias: bool,
-    /// The reference is inside an `allOf`: typify merges the members, and merging a schema
-    /// that contains itself never ends (a stack overflow that aborts the build script).
-    all_of: bool,
+    /// The reference is inside something typify merges: an `allOf`, or a `oneOf`/`anyOf`
+    /// beside other constraints (`properties`, `type`...), which are merged into every
+    /// member. Merging a schema that contains itself never ends (a stack overflow that aborts
+    /// the build script).
+    merged: bool,
 }
 
 /// `codegen-recursive-schema`: a component schema that reaches itself without an object
-/// property in between, through an `allOf` (typify's merge recurses without end) or only
-/// through aliases (a type that is only itself). Recursion through `oneOf`/`anyOf` with other
-/// members, `items` or `additionalProperties` compiles, and is left alone.
+/// property in between, through a merge (`allOf`, or `oneOf`/`anyOf` with sibling
+/// constraints: typify's merge recurses without end) or only through aliases (a type that is
+/// only itself). Recursion through a plain `oneOf`/`anyOf` with other members, `items` or
+/// `additionalProperties` compiles, and is left alone.
 fn recursive_schemas(doc: &Value, out: &mut Vec<Found>) {
-    let Some(components) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
-        return;
-    };
-    let mut edges: BTreeMap<&str, Vec<(String, Edge)>> = BTreeMap::new();
-    for (name, schema) in components {
-        let mut found = Vec::new();
-        direct_refs(schema, false, 0, &mut found);
-        for (target, edge) in &mut found {
-            edge.alias = alias_of(schema).as_deref() == Some(target.as_str());
-        }
-        edges.insert(name.as_str(), found);
-    }
+    let edges = schema_edges(doc);
     for name in edges.keys() {
-        let through_all_of = find_cycle(&edges, name, |_| true, |e| e.all_of);
+        let through_all_of = find_cycle(&edges, name, |_| true, |e| e.merged);
         let only_aliases = || find_cycle(&edges, name, |e| e.alias, |_| true);
         let (cycle, why) = match (through_all_of, only_aliases()) {
             (Some(cycle), _) => (
                 cycle,
-                "through `allOf`, whose merge in progenitor's generator never ends (a stack \
-                 overflow)",
+                "through a merge (`allOf`, or `oneOf`/`anyOf` beside other keywords) that never \
+                 ends in progenitor's generator (a stack overflow)",
             ),
             (None, Some(cycle)) => (
                 cycle,
@@ -268,6 +266,25 @@ fn recursive_schemas(doc: &Value, out: &mut Vec<Found>) {
             ),
         ));
     }
+}
+
+/// Each component schema's references to others, not through `properties`.
+fn schema_edges(doc: &Value) -> BTreeMap<&str, Vec<(String, Edge)>> {
+    let mut edges = BTreeMap::new();
+    for (name, schema) in doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let mut found = Vec::new();
+        direct_refs(schema, false, 0, &mut found);
+        for (target, edge) in &mut found {
+            edge.alias = alias_of(schema).as_deref() == Some(target.as_str());
+        }
+        edges.insert(name.as_str(), found);
+    }
+    edges
 }
 
 /// The component a schema is only an alias of: `{$ref}` or a one-member composition of one.
@@ -288,7 +305,7 @@ fn alias_of(schema: &Value) -> Option<String> {
 }
 
 /// The component schemas `schema` references, not through `properties`.
-fn direct_refs(schema: &Value, in_all_of: bool, depth: usize, found: &mut Vec<(String, Edge)>) {
+fn direct_refs(schema: &Value, merged: bool, depth: usize, found: &mut Vec<(String, Edge)>) {
     // Documents are at most 100 levels deep (yaml::Limits); the bound keeps this total anyway.
     if depth > 256 {
         return;
@@ -302,22 +319,45 @@ fn direct_refs(schema: &Value, in_all_of: bool, depth: usize, found: &mut Vec<(S
                         {
                             let edge = Edge {
                                 alias: false,
-                                all_of: in_all_of,
+                                merged,
                             };
                             found.push((name, edge));
                         }
                     }
                     "properties" | "example" | "examples" | "default" | "enum" => {}
                     k if k.starts_with("x-") => {}
-                    k => direct_refs(value, in_all_of || k == "allOf", depth + 1, found),
+                    k => {
+                        let merges = k == "allOf"
+                            || (matches!(k, "oneOf" | "anyOf") && has_constraints_beside(map, k));
+                        direct_refs(value, merged || merges, depth + 1, found)
+                    }
                 }
             }
         }
         Value::Array(list) => list
             .iter()
-            .for_each(|item| direct_refs(item, in_all_of, depth + 1, found)),
+            .for_each(|item| direct_refs(item, merged, depth + 1, found)),
         _ => {}
     }
+}
+
+/// Whether `schema` holds constraints besides `keyword` that typify merges into its members.
+fn has_constraints_beside(schema: &Map<String, Value>, keyword: &str) -> bool {
+    const ANNOTATIONS: [&str; 10] = [
+        "description",
+        "title",
+        "nullable",
+        "example",
+        "examples",
+        "default",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "externalDocs",
+    ];
+    schema
+        .keys()
+        .any(|k| k != keyword && !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"))
 }
 
 /// A loop from `start` back to itself over edges that `follow` allows, with at least one edge
@@ -383,6 +423,113 @@ fn path_item_refs(doc: &Value, out: &mut Vec<Found>) {
     }
 }
 
+/// Follows schema `$ref`s and one-member `allOf`s (bounded: loops are another rule's).
+fn resolve_schema<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
+    for _ in 0..64 {
+        let next = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| component_name(r, "schemas"))
+            .and_then(|name| {
+                doc.pointer(&format!("/components/schemas/{}", escape_pointer_token(&name)))
+            })
+            .or_else(|| match schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+                Some([only]) => Some(only),
+                _ => None,
+            });
+        match next {
+            Some(next) => schema = next,
+            None => break,
+        }
+    }
+    schema
+}
+
+/// `codegen-parameter-schema`: progenitor panics on a path parameter whose schema is an
+/// object or an array (an internal assertion: a URL segment is one scalar), on a query or
+/// header parameter that is an object (`unreachable!()`), and on a parameter whose schema is
+/// recursive without a property in between (`anyOf: [itself,
+/// integer]`: it reaches `unreachable!()`).
+fn parameter_schemas(doc: &Value, out: &mut Vec<Found>) {
+    let edges = schema_edges(doc);
+    let recursive: BTreeSet<&str> = edges
+        .keys()
+        .copied()
+        .filter(|name| find_cycle(&edges, name, |_| true, |_| true).is_some())
+        .collect();
+    for_each_parameter(doc, &mut |at, p| {
+        let Some(schema) = p.get("schema") else {
+            return;
+        };
+        let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
+        let mut reached = Vec::new();
+        direct_refs(schema, false, 0, &mut reached);
+        let why = if let Some((target, _)) = reached
+            .iter()
+            .find(|(target, _)| recursive.contains(target.as_str()))
+        {
+            format!("is the recursive schema {target}; a parameter is a plain value")
+        } else {
+            let resolved = resolve_schema(doc, schema);
+            let kind = resolved.get("type").and_then(Value::as_str);
+            let object = kind == Some("object") || resolved.get("properties").is_some();
+            let path = p.get("in").and_then(Value::as_str) == Some("path");
+            if object || (path && kind == Some("array")) {
+                format!(
+                    "is of type {}; a {} parameter is a string, integer, number or boolean{}",
+                    kind.unwrap_or("object"),
+                    if path { "path" } else { "query or header" },
+                    if path { "" } else { " (or an array of them)" }
+                )
+            } else {
+                return;
+            }
+        };
+        out.push((
+            "codegen-parameter-schema",
+            format!("{at}/schema"),
+            format!("the schema of parameter {name:?} {why}"),
+        ));
+    });
+}
+
+/// Calls `visit(pointer, parameter)` on every parameter of every path item and operation,
+/// through one `$ref` to `components/parameters`.
+fn for_each_parameter(doc: &Value, visit: &mut dyn FnMut(&str, &Value)) {
+    let paths = doc.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
+        let item_at = format!("/paths/{}", escape_pointer_token(path));
+        let mut holders = vec![(item_at.clone(), item)];
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                holders.push((format!("{item_at}/{method}"), op));
+            }
+        }
+        for (at, holder) in holders {
+            for (i, p) in holder
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let resolved = p
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| component_name(r, "parameters"))
+                    .and_then(|name| {
+                        doc.pointer(&format!(
+                            "/components/parameters/{}",
+                            escape_pointer_token(&name)
+                        ))
+                    })
+                    .unwrap_or(p);
+                visit(&format!("{at}/parameters/{i}"), resolved);
+            }
+        }
+    }
+}
+
 /// `codegen-security-scheme-type`: openapiv3 refuses the whole document when a scheme has
 /// no `type` (or one OpenAPI 3.0 does not define).
 fn security_scheme_types(doc: &Value, out: &mut Vec<Found>) {
@@ -423,51 +570,21 @@ fn security_scheme_types(doc: &Value, out: &mut Vec<Found>) {
 /// `codegen-required-cookie-parameter`: progenitor cannot send cookies, and a required one
 /// cannot be left out (normalize drops the optional ones).
 fn required_cookie_parameters(doc: &Value, out: &mut Vec<Found>) {
-    let resolve = |p: &'_ Value| -> Value {
-        match p
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| component_name(r, "parameters"))
+    for_each_parameter(doc, &mut |at, p| {
+        if p.get("in").and_then(Value::as_str) == Some("cookie")
+            && p.get("required") == Some(&Value::Bool(true))
         {
-            Some(name) => doc
-                .pointer(&format!("/components/parameters/{}", escape_pointer_token(&name)))
-                .cloned()
-                .unwrap_or(Value::Null),
-            None => p.clone(),
+            let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
+            out.push((
+                "codegen-required-cookie-parameter",
+                at.to_owned(),
+                format!(
+                    "cookie parameter {name:?} is required, and progenitor cannot send \
+                     cookies: make it optional (it is then left out) or drop it"
+                ),
+            ));
         }
-    };
-    let paths = doc.get("paths").and_then(Value::as_object);
-    for (path, item) in paths.into_iter().flatten() {
-        let item_at = format!("/paths/{}", escape_pointer_token(path));
-        let mut holders = vec![(item_at.clone(), item)];
-        for method in METHODS {
-            if let Some(op) = item.get(method) {
-                holders.push((format!("{item_at}/{method}"), op));
-            }
-        }
-        for (at, holder) in holders {
-            for (i, p) in holder
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                let p = resolve(p);
-                if p.get("in").and_then(Value::as_str) == Some("cookie") {
-                    let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
-                    out.push((
-                        "codegen-required-cookie-parameter",
-                        format!("{at}/parameters/{i}"),
-                        format!(
-                            "cookie parameter {name:?} is required, and progenitor cannot send \
-                             cookies: make it optional (it is then left out) or drop it"
-                        ),
-                    ));
-                }
-            }
-        }
-    }
+    });
 }
 
 #[cfg(test)]
@@ -556,6 +673,8 @@ mod tests {
                 "Nested": {"oneOf": [{"allOf": [{"$ref": "#/components/schemas/Nested"}, {"type": "object"}]},
                                      {"type": "string"}]},
                 "Only": {"oneOf": [{"$ref": "#/components/schemas/Only"}]},
+                "Beside": {"oneOf": [{"$ref": "#/components/schemas/Beside"}, {"type": "string"}],
+                           "properties": {"x": {"type": "string"}}},
                 "Loop": {"$ref": "#/components/schemas/Loop"},
                 "Tree": {"type": "object", "properties": {
                     "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}}},
@@ -569,7 +688,7 @@ mod tests {
             .filter(|(r, _, _)| *r == "codegen-recursive-schema")
             .map(|(_, p, _)| p.trim_start_matches("/components/schemas/"))
             .collect();
-        assert_eq!(refused, ["A", "B", "Loop", "Merge", "Nested", "Only"]);
+        assert_eq!(refused, ["A", "B", "Beside", "Loop", "Merge", "Nested", "Only"]);
         let message = |name: &str| {
             found
                 .iter()
@@ -580,6 +699,32 @@ mod tests {
         assert!(message("A").contains("(A -> B -> A)"), "{}", message("A"));
         assert!(message("Merge").contains("(Merge -> Merge)") && message("Merge").contains("allOf"));
         assert!(message("Only").contains("nothing but itself"), "{}", message("Only"));
+    }
+
+    #[test]
+    fn path_parameters_must_be_scalars() {
+        let doc = doc_with(
+            json!({"schemas": {"Obj": {"type": "object"}, "Id": {"type": "integer"},
+                               "Knot": {"anyOf": [{"$ref": "#/components/schemas/Knot"}, {"type": "integer"}]},
+                               "Wrapped": {"allOf": [{"$ref": "#/components/schemas/Obj"}]}}}),
+            json!({"parameters": [
+                {"name": "a", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/Wrapped"}},
+                {"name": "b", "in": "path", "required": true, "schema": {"type": "array", "items": {}}},
+                {"name": "c", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/Id"}},
+                {"name": "d", "in": "query", "schema": {"type": "object"}},
+                {"name": "e", "in": "query", "schema": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                {"name": "f", "in": "header", "schema": {"$ref": "#/components/schemas/Knot"}}],
+                   "responses": {}}),
+        );
+        assert_eq!(
+            rules_at(&doc),
+            [
+                ("codegen-parameter-schema", "/paths/~1a/get/parameters/0/schema".to_string()),
+                ("codegen-parameter-schema", "/paths/~1a/get/parameters/1/schema".to_string()),
+                ("codegen-parameter-schema", "/paths/~1a/get/parameters/3/schema".to_string()),
+                ("codegen-parameter-schema", "/paths/~1a/get/parameters/5/schema".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //!
 //! - `not`: typify panics on it. The client cannot check "anything but X" anyway, so the
 //!   keyword goes and such values are accepted.
-//! - `format` without `type`: typify panics. Without a type the format constrains nothing the
-//!   client could use, so it goes.
+//! - `format`, numeric bounds (`minimum`...), string bounds (`pattern`...) and array sizes
+//!   without `type`: typify panics ("invalid (or unexpected) schema"). Without a type they
+//!   constrain nothing the client could use, so they go.
 //! - `allOf: []` (and empty `anyOf` / `oneOf`): typify panics on an empty list. An empty
 //!   `allOf` constrains nothing; empty `anyOf`/`oneOf` admit nothing, which a client cannot
 //!   use either: all three go.
@@ -31,6 +32,22 @@ const SIZES: [&str; 6] = [
     "maxProperties",
 ];
 
+/// Keywords that apply to one type only, which typify cannot read without `type`.
+const TYPED_KEYWORDS: [&str; 12] = [
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+];
+
 pub fn codegen_safe_shapes(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
     walk_document_schemas(doc, &mut |schema, _pointer| {
         if let Some(obj) = schema.as_object_mut() {
@@ -46,9 +63,14 @@ fn safe_schema(obj: &mut serde_json::Map<String, Value>, notes: &mut Notes) {
     if obj.shift_remove("not").is_some() {
         notes.add("`not` removed (the client cannot check it; such values are accepted)");
     }
-    if obj.contains_key("format") && !obj.contains_key("type") {
-        obj.shift_remove("format");
-        notes.add("`format` without `type` removed (it constrains nothing without a type)");
+    if !obj.contains_key("type") {
+        for keyword in TYPED_KEYWORDS {
+            if obj.shift_remove(keyword).is_some() {
+                notes.add(format!(
+                    "`{keyword}` without `type` removed (it constrains nothing without a type)"
+                ));
+            }
+        }
     }
     for list in ["allOf", "anyOf", "oneOf"] {
         if obj
