@@ -69,8 +69,11 @@ pub fn read_text(source: &Source) -> anyhow::Result<String> {
                 return Err(too_big(size));
             }
             let mut body = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::Read::take(response, max as u64 + 1), &mut body)
-                .with_context(|| format!("cannot read the body of {url}"))?;
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(response, max as u64 + 1),
+                &mut body,
+            )
+            .with_context(|| format!("cannot read the body of {url}"))?;
             if body.len() > max {
                 return Err(too_big(body.len() as u64));
             }
@@ -149,8 +152,12 @@ pub fn to_yaml(doc: &Value, header: &str) -> anyhow::Result<String> {
     let body = serde_norway::to_string(doc).context("cannot serialize the document as YAML")?;
     // What is written must read back (lint, progenitor): normalization can deepen a document
     // past what the YAML reader accepts, so the text is read again before anyone writes it.
-    crate::yaml::parse(&body, "the serialized document", &crate::yaml::Limits::default())
-        .context("the document would not read back as YAML, so it is not written")?;
+    crate::yaml::parse(
+        &body,
+        "the serialized document",
+        &crate::yaml::Limits::default(),
+    )
+    .context("the document would not read back as YAML, so it is not written")?;
     Ok(format!("{header}{body}"))
 }
 

@@ -331,7 +331,11 @@ impl LintConfig {
         };
         let mut rules = BTreeMap::new();
         for (rule, entry) in entries {
-            if !RULES.iter().chain(codegen_safety::RULES).any(|(name, _, _)| *name == rule) {
+            if !RULES
+                .iter()
+                .chain(codegen_safety::RULES)
+                .any(|(name, _, _)| *name == rule)
+            {
                 bail!("/{}: unknown rule {rule:?}", escape_pointer_token(&rule));
             }
             let at = format!("/{}", escape_pointer_token(&rule));

@@ -135,7 +135,11 @@ fn objects(doc: &Value) -> Vec<String> {
             Value::Object(map) => {
                 out.push(at.clone());
                 for (k, child) in map {
-                    walk(child, format!("{at}/{}", xtask::document::escape_pointer_token(k)), out);
+                    walk(
+                        child,
+                        format!("{at}/{}", xtask::document::escape_pointer_token(k)),
+                        out,
+                    );
                 }
             }
             Value::Array(list) => {
@@ -246,14 +250,21 @@ fn grow(rng: &mut Rng, doc: &mut Value) {
         if schema.get("type").and_then(Value::as_str) != Some("object")
             && schema.get("oneOf").is_none()
         {
-            push_parameter(doc, &op, json!({"name": name, "in": "query", "schema": schema}));
+            push_parameter(
+                doc,
+                &op,
+                json!({"name": name, "in": "query", "schema": schema}),
+            );
         }
         return;
     }
     let Some(component) = rng.choose(component_names(doc, "schemas")) else {
         return;
     };
-    let at = format!("/components/schemas/{}", xtask::document::escape_pointer_token(&component));
+    let at = format!(
+        "/components/schemas/{}",
+        xtask::document::escape_pointer_token(&component)
+    );
     if let Some(Value::Object(target)) = doc.pointer_mut(&at) {
         let properties = target.entry("properties").or_insert_with(|| json!({}));
         if let Some(properties) = properties.as_object_mut() {
@@ -354,16 +365,44 @@ const MUTATIONS: &[Mutation] = &[
         };
         match rng.below(3) {
             0 => {
-                add_component(doc, "responses", "Loop", json!({"$ref": "#/components/responses/Loop"}));
-                merge_into(doc, &format!("{op}/responses"), json!({"202": {"$ref": "#/components/responses/Loop"}}));
+                add_component(
+                    doc,
+                    "responses",
+                    "Loop",
+                    json!({"$ref": "#/components/responses/Loop"}),
+                );
+                merge_into(
+                    doc,
+                    &format!("{op}/responses"),
+                    json!({"202": {"$ref": "#/components/responses/Loop"}}),
+                );
             }
             1 => {
-                add_component(doc, "requestBodies", "Loop", json!({"$ref": "#/components/requestBodies/Loop"}));
-                merge_into(doc, &op, json!({"requestBody": {"$ref": "#/components/requestBodies/Loop"}}));
+                add_component(
+                    doc,
+                    "requestBodies",
+                    "Loop",
+                    json!({"$ref": "#/components/requestBodies/Loop"}),
+                );
+                merge_into(
+                    doc,
+                    &op,
+                    json!({"requestBody": {"$ref": "#/components/requestBodies/Loop"}}),
+                );
             }
             _ => {
-                add_component(doc, "parameters", "A", json!({"$ref": "#/components/parameters/B"}));
-                add_component(doc, "parameters", "B", json!({"$ref": "#/components/parameters/A"}));
+                add_component(
+                    doc,
+                    "parameters",
+                    "A",
+                    json!({"$ref": "#/components/parameters/B"}),
+                );
+                add_component(
+                    doc,
+                    "parameters",
+                    "B",
+                    json!({"$ref": "#/components/parameters/A"}),
+                );
                 push_parameter(doc, &op, json!({"$ref": "#/components/parameters/A"}));
             }
         }
@@ -383,9 +422,17 @@ const MUTATIONS: &[Mutation] = &[
     // A security scheme without a type; a path item that is a $ref.
     |rng, doc| {
         if rng.below(2) == 0 {
-            add_component(doc, "securitySchemes", "bare", json!({"name": "X-Key", "in": "header"}));
+            add_component(
+                doc,
+                "securitySchemes",
+                "bare",
+                json!({"name": "X-Key", "in": "header"}),
+            );
         } else {
-            let paths: Vec<String> = doc["paths"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+            let paths: Vec<String> = doc["paths"]
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
             let Some(target) = rng.choose(paths) else {
                 return;
             };
@@ -463,7 +510,14 @@ const MUTATIONS: &[Mutation] = &[
             return;
         }
         let value = rng
-            .pick(&[json!("text"), json!(7), json!(true), json!(null), json!([]), json!({})])
+            .pick(&[
+                json!("text"),
+                json!(7),
+                json!(true),
+                json!(null),
+                json!([]),
+                json!({}),
+            ])
             .clone();
         if let Some(slot) = doc.pointer_mut(&site) {
             *slot = value;
@@ -517,15 +571,24 @@ fn run(cases: u64, seed: u64) -> Run {
     for case in 0..cases {
         let (doc, applied) = mutate(&mut rng, &seeds);
         let text = serde_norway::to_string(&doc).expect("a JSON value serializes");
-        let outcome = catch_unwind(AssertUnwindSafe(|| contract::regen(&text, "fuzz.yml", &config)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            contract::regen(&text, "fuzz.yml", &config)
+        }));
         match outcome {
-            Err(_) => panic!("{}", keep_failure(&text, &format!("case {case}: regen panicked"))),
+            Err(_) => panic!(
+                "{}",
+                keep_failure(&text, &format!("case {case}: regen panicked"))
+            ),
             Ok(Regen::Failed(message)) => {
                 assert!(!message.is_empty(), "case {case}: an empty error");
                 out.failed += 1;
             }
             Ok(Regen::Refused(errors)) => {
-                assert!(errors.iter().all(|(r, _, m)| !r.is_empty() && !m.is_empty()));
+                assert!(
+                    errors
+                        .iter()
+                        .all(|(r, _, m)| !r.is_empty() && !m.is_empty())
+                );
                 let rules: std::collections::BTreeSet<&String> =
                     errors.iter().map(|(r, _, _)| r).collect();
                 for rule in rules {
@@ -542,7 +605,9 @@ fn run(cases: u64, seed: u64) -> Run {
                             "{}",
                             keep_failure(
                                 &text,
-                                &format!("case {case} (seed {seed}, mutations {applied:?}): regen wrote a document progenitor fails on: {e}")
+                                &format!(
+                                    "case {case} (seed {seed}, mutations {applied:?}): regen wrote a document progenitor fails on: {e}"
+                                )
                             )
                         );
                     }
@@ -569,8 +634,14 @@ fn regen_writes_only_what_progenitor_generates() {
     );
     eprintln!("refusals by rule: {:?}", run.rules);
     // Not vacuous: both sides of the contract are exercised.
-    assert!(run.written.len() as u64 >= cases / 10, "too few documents written");
-    assert!(run.refused as u64 >= cases / 10, "too few documents refused");
+    assert!(
+        run.written.len() as u64 >= cases / 10,
+        "too few documents written"
+    );
+    assert!(
+        run.refused as u64 >= cases / 10,
+        "too few documents refused"
+    );
 }
 
 /// The real compiler on a sample of what the fuzzer got written.
@@ -583,7 +654,10 @@ fn a_sample_of_written_fuzz_documents_compiles() {
     for (i, derived) in run.written.iter().step_by(step).take(10).enumerate() {
         let at = scratch.path().join(format!("sample-{i}.yml"));
         if let Err(e) = contract::compile_client(derived, &at) {
-            panic!("{}", keep_failure(derived, &format!("sample {i} does not compile:\n{e}")));
+            panic!(
+                "{}",
+                keep_failure(derived, &format!("sample {i} does not compile:\n{e}"))
+            );
         }
     }
 }

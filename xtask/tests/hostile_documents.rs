@@ -76,7 +76,9 @@ fn every_hostile_shape_is_refused_by_name_or_generates() {
             }
             (Expect::Refused { rule, pointer }, Regen::Refused(errors)) => {
                 assert!(
-                    errors.iter().any(|(r, p, m)| r == rule && p == pointer && !m.is_empty()),
+                    errors
+                        .iter()
+                        .any(|(r, p, m)| r == rule && p == pointer && !m.is_empty()),
                     "{name}: expected {rule} at {pointer}, got {errors:#?}"
                 );
                 refused += 1;
@@ -88,7 +90,10 @@ fn every_hostile_shape_is_refused_by_name_or_generates() {
             (_, other) => panic!("{name}: unexpected outcome {other:#?}"),
         }
     }
-    assert!(written >= 5 && refused >= 5, "{written} written, {refused} refused");
+    assert!(
+        written >= 5 && refused >= 5,
+        "{written} written, {refused} refused"
+    );
 }
 
 /// The real compiler on every written shape (slow: one cargo build each).
@@ -172,7 +177,8 @@ fn documents_over_the_size_limit_are_refused_before_reading() {
 
 #[test]
 fn duplicate_keys_keep_the_last_value_and_warn_with_their_lines() {
-    let text = "openapi: 3.0.3\npaths:\n  /old: {}\ninfo:\n  title: a\n  title: b\npaths:\n  /new: {}\n";
+    let text =
+        "openapi: 3.0.3\npaths:\n  /old: {}\ninfo:\n  title: a\n  title: b\npaths:\n  /new: {}\n";
     let parsed = xtask::yaml::parse(text, "dup.yml", &Default::default()).expect("parses");
     assert_eq!(
         parsed.value,
@@ -180,9 +186,10 @@ fn duplicate_keys_keep_the_last_value_and_warn_with_their_lines() {
     );
     assert_eq!(parsed.warnings.len(), 2, "{:#?}", parsed.warnings);
     assert!(
-        parsed.warnings.iter().any(|w| w.contains("\"paths\"")
-            && w.contains("lines 2, 7")
-            && w.contains("dup.yml")),
+        parsed
+            .warnings
+            .iter()
+            .any(|w| w.contains("\"paths\"") && w.contains("lines 2, 7") && w.contains("dup.yml")),
         "{:#?}",
         parsed.warnings
     );
@@ -211,8 +218,10 @@ fn regen_never_writes_what_cannot_be_read_back() {
     for _ in 0..47 {
         schema = format!("{{type: object, properties: {{n: {schema}}}}}");
     }
-    let text = base.replace("        id: {type: integer}", &format!("        id: {schema}"))
-        + "    Leaf: {type: string}\n";
+    let text = base.replace(
+        "        id: {type: integer}",
+        &format!("        id: {schema}"),
+    ) + "    Leaf: {type: string}\n";
     match contract::regen(&text, "deep.yml", &config) {
         Regen::Failed(message) => assert!(message.contains("would not read back"), "{message}"),
         Regen::Written(derived) => {
@@ -226,5 +235,8 @@ fn regen_never_writes_what_cannot_be_read_back() {
         deep = serde_json::json!([deep]);
     }
     let err = xtask::document::to_yaml(&deep, "").expect_err("refused");
-    assert!(format!("{err:#}").contains("would not read back"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("would not read back"),
+        "{err:#}"
+    );
 }

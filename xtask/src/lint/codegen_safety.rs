@@ -33,6 +33,11 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "a schema reaches itself only through an object property",
     ),
     (
+        "codegen-openapiv3-readable",
+        Severity::Error,
+        "openapiv3 (what progenitor reads) reads the document",
+    ),
+    (
         "codegen-path-item-ref",
         Severity::Error,
         "a path item is written out, not a $ref",
@@ -61,6 +66,7 @@ pub fn check(doc: &Value) -> Vec<Found> {
     component_ref_targets_and_cycles(doc, &mut out);
     recursive_schemas(doc, &mut out);
     path_item_refs(doc, &mut out);
+    openapiv3_readable(doc, &mut out);
     parameter_schemas(doc, &mut out);
     security_scheme_types(doc, &mut out);
     required_cookie_parameters(doc, &mut out);
@@ -211,7 +217,10 @@ fn component_ref_targets_and_cycles(doc: &Value, out: &mut Vec<Found>) {
                 break;
             }
             current = doc
-                .pointer(&format!("/components/{kind}/{}", escape_pointer_token(&name)))
+                .pointer(&format!(
+                    "/components/{kind}/{}",
+                    escape_pointer_token(&name)
+                ))
                 .and_then(|t| t.get("$ref"))
                 .and_then(Value::as_str)
                 .and_then(|r| component_name(r, kind));
@@ -242,9 +251,9 @@ struct Edge {
 fn recursive_schemas(doc: &Value, out: &mut Vec<Found>) {
     let edges = schema_edges(doc);
     for name in edges.keys() {
-        let through_all_of = find_cycle(&edges, name, |_| true, |e| e.merged);
+        let through_merge = find_cycle(&edges, name, |_| true, |e| e.merged);
         let only_aliases = || find_cycle(&edges, name, |e| e.alias, |_| true);
-        let (cycle, why) = match (through_all_of, only_aliases()) {
+        let (cycle, why) = match (through_merge, only_aliases()) {
             (Some(cycle), _) => (
                 cycle,
                 "through a merge (`allOf`, or `oneOf`/`anyOf` beside other keywords) that never \
@@ -265,6 +274,85 @@ fn recursive_schemas(doc: &Value, out: &mut Vec<Found>) {
                 cycle.join(" -> ")
             ),
         ));
+    }
+    merges_of_recursive_schemas(doc, &edges, out);
+}
+
+/// Merging a recursive schema into something else never ends either: `anyOf: [Knot,
+/// boolean]` beside `properties`, where `Knot` is `anyOf: [Knot, integer]`. Refused where the
+/// merge is written, in a component schema or inline in an operation.
+fn merges_of_recursive_schemas(
+    doc: &Value,
+    edges: &BTreeMap<&str, Vec<(String, Edge)>>,
+    out: &mut Vec<Found>,
+) {
+    let on_cycle: BTreeSet<&str> = edges
+        .keys()
+        .copied()
+        .filter(|name| find_cycle(edges, name, |_| true, |_| true).is_some())
+        .collect();
+    let reaches_cycle = |start: &str| {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![start.to_owned()];
+        while let Some(name) = stack.pop() {
+            if on_cycle.contains(name.as_str()) {
+                return true;
+            }
+            if seen.insert(name.clone()) {
+                stack.extend(
+                    edges
+                        .get(name.as_str())
+                        .into_iter()
+                        .flatten()
+                        .map(|(t, _)| t.clone()),
+                );
+            }
+        }
+        false
+    };
+    let mut roots: Vec<(String, Value)> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, schema)| {
+            (
+                format!("/components/schemas/{}", escape_pointer_token(name)),
+                schema.clone(),
+            )
+        })
+        .collect();
+    let mut copy = doc.clone();
+    // The walk fails only when its visitor does, and this one never does.
+    let _ = crate::downconvert::walk_document_schemas(&mut copy, &mut |schema, pointer| {
+        if pointer.ends_with("/schema") && !pointer.starts_with("/components/schemas/") {
+            roots.push((pointer.to_owned(), schema.clone()));
+        }
+        Ok(())
+    });
+    for (pointer, schema) in roots {
+        let mut found = Vec::new();
+        direct_refs(&schema, false, 0, &mut found);
+        let already = out
+            .iter()
+            .any(|(r, p, _)| *r == "codegen-recursive-schema" && *p == pointer);
+        if already {
+            continue;
+        }
+        if let Some((target, _)) = found
+            .iter()
+            .find(|(target, edge)| edge.merged && reaches_cycle(target))
+        {
+            out.push((
+                "codegen-recursive-schema",
+                pointer,
+                format!(
+                    "this schema merges {target} (in an `allOf`, or a `oneOf`/`anyOf` beside \
+                     other keywords), which contains itself with no object property in \
+                     between; progenitor's merge would never end (a stack overflow)"
+                ),
+            ));
+        }
     }
 }
 
@@ -315,7 +403,8 @@ fn direct_refs(schema: &Value, merged: bool, depth: usize, found: &mut Vec<(Stri
             for (key, value) in map {
                 match key.as_str() {
                     "$ref" => {
-                        if let Some(name) = value.as_str().and_then(|r| component_name(r, "schemas"))
+                        if let Some(name) =
+                            value.as_str().and_then(|r| component_name(r, "schemas"))
                         {
                             let edge = Edge {
                                 alias: false,
@@ -401,6 +490,44 @@ fn find_cycle(
     None
 }
 
+/// `codegen-openapiv3-readable`: the build script reads the derived YAML with serde_norway
+/// into `openapiv3::OpenAPI`, which refuses any value of the wrong shape (`security: [{type:
+/// object}]`, a string where a list belongs). Reading it the same way here catches every such
+/// shape, whatever the other rules know; serde_norway's error names the path.
+fn openapiv3_readable(doc: &Value, out: &mut Vec<Found>) {
+    let Ok(text) = serde_norway::to_string(doc) else {
+        return;
+    };
+    if let Err(e) = serde_norway::from_str::<openapiv3::OpenAPI>(&text) {
+        let message = e.to_string();
+        let pointer = message
+            .split_once(": ")
+            .filter(|(path, _)| !path.contains(' '))
+            .map(|(path, _)| dotted_path_to_pointer(path))
+            .unwrap_or_default();
+        // The line and column are of a YAML text the user never sees.
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m)
+            .to_owned();
+        out.push((
+            "codegen-openapiv3-readable",
+            pointer,
+            format!("openapiv3, which progenitor reads the document with, refuses it: {message}"),
+        ));
+    }
+}
+
+/// serde's `security[0].type` -> `/security/0/type` (best effort: a key holding `.` is split).
+fn dotted_path_to_pointer(path: &str) -> String {
+    path.replace('[', ".")
+        .replace(']', "")
+        .split('.')
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("/{}", escape_pointer_token(t)))
+        .collect()
+}
+
 /// `codegen-path-item-ref`: progenitor refuses a path item that is a `$ref` (downconvert
 /// already inlines the `components/pathItems` that 3.1 allows; what is left points elsewhere).
 fn path_item_refs(doc: &Value, out: &mut Vec<Found>) {
@@ -431,11 +558,20 @@ fn resolve_schema<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
             .and_then(Value::as_str)
             .and_then(|r| component_name(r, "schemas"))
             .and_then(|name| {
-                doc.pointer(&format!("/components/schemas/{}", escape_pointer_token(&name)))
+                doc.pointer(&format!(
+                    "/components/schemas/{}",
+                    escape_pointer_token(&name)
+                ))
             })
-            .or_else(|| match schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
-                Some([only]) => Some(only),
-                _ => None,
+            .or_else(|| {
+                match schema
+                    .get("allOf")
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                {
+                    Some([only]) => Some(only),
+                    _ => None,
+                }
             });
         match next {
             Some(next) => schema = next,
@@ -542,10 +678,7 @@ fn security_scheme_types(doc: &Value, out: &mut Vec<Found>) {
         if scheme.get("$ref").is_some() {
             continue;
         }
-        let at = format!(
-            "/components/securitySchemes/{}",
-            escape_pointer_token(name)
-        );
+        let at = format!("/components/securitySchemes/{}", escape_pointer_token(name));
         match scheme.get("type").and_then(Value::as_str) {
             Some("apiKey" | "http" | "oauth2" | "openIdConnect") => {}
             Some(other) => out.push((
@@ -597,8 +730,14 @@ mod tests {
                "paths": {"/a": {"get": get}}, "components": components})
     }
 
+    /// The findings, without `codegen-openapiv3-readable` (these small documents leave out
+    /// fields openapiv3 requires; that rule has its own test).
     fn rules_at(doc: &Value) -> Vec<(&'static str, String)> {
-        check(doc).into_iter().map(|(r, p, _)| (r, p)).collect()
+        check(doc)
+            .into_iter()
+            .filter(|(r, _, _)| *r != "codegen-openapiv3-readable")
+            .map(|(r, p, _)| (r, p))
+            .collect()
     }
 
     #[test]
@@ -679,16 +818,37 @@ mod tests {
                 "Tree": {"type": "object", "properties": {
                     "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}}},
                 "Base": {"allOf": [{"$ref": "#/components/schemas/Tree"}, {"type": "object"}]},
-                "UsesA": {"allOf": [{"$ref": "#/components/schemas/A"}]}}}),
-            json!({"responses": {}}),
+                "UsesA": {"allOf": [{"$ref": "#/components/schemas/A"}]},
+                "Knot": {"anyOf": [{"$ref": "#/components/schemas/Knot"}, {"type": "integer"}]},
+                "MergesKnot": {"anyOf": [{"$ref": "#/components/schemas/Knot"}, {"type": "boolean"}],
+                               "properties": {"x": {"type": "string"}}}}}),
+            json!({"responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"allOf": [{"$ref": "#/components/schemas/Knot"}, {"type": "object"}]}}}}}}),
         );
-        let found = check(&doc);
+        let found: Vec<Found> = check(&doc)
+            .into_iter()
+            .filter(|(r, _, _)| *r != "codegen-openapiv3-readable")
+            .collect();
         let refused: Vec<&str> = found
             .iter()
             .filter(|(r, _, _)| *r == "codegen-recursive-schema")
             .map(|(_, p, _)| p.trim_start_matches("/components/schemas/"))
             .collect();
-        assert_eq!(refused, ["A", "B", "Beside", "Loop", "Merge", "Nested", "Only"]);
+        assert_eq!(
+            refused,
+            [
+                "A",
+                "B",
+                "Beside",
+                "Loop",
+                "Merge",
+                "Nested",
+                "Only",
+                "UsesA",
+                "MergesKnot",
+                "/paths/~1a/get/responses/200/content/application~1json/schema"
+            ]
+        );
         let message = |name: &str| {
             found
                 .iter()
@@ -697,8 +857,14 @@ mod tests {
                 .unwrap_or_default()
         };
         assert!(message("A").contains("(A -> B -> A)"), "{}", message("A"));
-        assert!(message("Merge").contains("(Merge -> Merge)") && message("Merge").contains("allOf"));
-        assert!(message("Only").contains("nothing but itself"), "{}", message("Only"));
+        assert!(
+            message("Merge").contains("(Merge -> Merge)") && message("Merge").contains("allOf")
+        );
+        assert!(
+            message("Only").contains("nothing but itself"),
+            "{}",
+            message("Only")
+        );
     }
 
     #[test]
@@ -719,11 +885,41 @@ mod tests {
         assert_eq!(
             rules_at(&doc),
             [
-                ("codegen-parameter-schema", "/paths/~1a/get/parameters/0/schema".to_string()),
-                ("codegen-parameter-schema", "/paths/~1a/get/parameters/1/schema".to_string()),
-                ("codegen-parameter-schema", "/paths/~1a/get/parameters/3/schema".to_string()),
-                ("codegen-parameter-schema", "/paths/~1a/get/parameters/5/schema".to_string()),
+                (
+                    "codegen-parameter-schema",
+                    "/paths/~1a/get/parameters/0/schema".to_string()
+                ),
+                (
+                    "codegen-parameter-schema",
+                    "/paths/~1a/get/parameters/1/schema".to_string()
+                ),
+                (
+                    "codegen-parameter-schema",
+                    "/paths/~1a/get/parameters/3/schema".to_string()
+                ),
+                (
+                    "codegen-parameter-schema",
+                    "/paths/~1a/get/parameters/5/schema".to_string()
+                ),
             ]
+        );
+    }
+
+    #[test]
+    fn what_openapiv3_cannot_read_is_refused_with_its_path() {
+        let mut doc = doc_with(json!({}), json!({"responses": {}}));
+        doc["security"] = json!([{"type": "object"}]);
+        let found = check(&doc);
+        let (rule, pointer, message) = &found[0];
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (*rule, pointer.as_str()),
+            ("codegen-openapiv3-readable", "/security/0/type")
+        );
+        assert!(message.contains("expected a sequence"), "{message}");
+        assert!(
+            check(&doc_with(json!({}), json!({"responses": {}}))).is_empty(),
+            "a clean document is readable"
         );
     }
 

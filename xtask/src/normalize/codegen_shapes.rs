@@ -32,20 +32,22 @@ const SIZES: [&str; 6] = [
     "maxProperties",
 ];
 
-/// Keywords that apply to one type only, which typify cannot read without `type`.
-const TYPED_KEYWORDS: [&str; 12] = [
-    "format",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
+const NUMBERS: &[&str] = &["integer", "number"];
+/// Keywords that apply to some types only, and those types. typify cannot read them on a
+/// schema without `type` or of another type (`type: array, format: int64`).
+const TYPED_KEYWORDS: [(&str, &[&str]); 12] = [
+    ("format", &["string", "integer", "number"]),
+    ("minimum", NUMBERS),
+    ("maximum", NUMBERS),
+    ("exclusiveMinimum", NUMBERS),
+    ("exclusiveMaximum", NUMBERS),
+    ("multipleOf", NUMBERS),
+    ("minLength", &["string"]),
+    ("maxLength", &["string"]),
+    ("pattern", &["string"]),
+    ("minItems", &["array"]),
+    ("maxItems", &["array"]),
+    ("uniqueItems", &["array"]),
 ];
 
 pub fn codegen_safe_shapes(doc: &mut Value, notes: &mut Notes) -> anyhow::Result<()> {
@@ -63,12 +65,23 @@ fn safe_schema(obj: &mut serde_json::Map<String, Value>, notes: &mut Notes) {
     if obj.shift_remove("not").is_some() {
         notes.add("`not` removed (the client cannot check it; such values are accepted)");
     }
-    if !obj.contains_key("type") {
-        for keyword in TYPED_KEYWORDS {
+    // A `type` that is not a string is the structure rules' to report.
+    if obj.get("type").is_none_or(Value::is_string) {
+        let kind = obj.get("type").and_then(Value::as_str).map(str::to_owned);
+        for (keyword, types) in TYPED_KEYWORDS {
+            if kind.as_deref().is_some_and(|k| types.contains(&k)) {
+                continue;
+            }
             if obj.shift_remove(keyword).is_some() {
-                notes.add(format!(
-                    "`{keyword}` without `type` removed (it constrains nothing without a type)"
-                ));
+                notes.add(match &kind {
+                    None => format!(
+                        "`{keyword}` without `type` removed (it constrains nothing without a type)"
+                    ),
+                    Some(k) => format!(
+                        "`{keyword}` on a schema of type {k} removed (it applies to {} only)",
+                        types.join(", ")
+                    ),
+                });
             }
         }
     }
@@ -88,7 +101,9 @@ fn safe_schema(obj: &mut serde_json::Map<String, Value>, notes: &mut Notes) {
             .is_some_and(|v| v.as_f64().is_some_and(|n| n < 0.0));
         if negative {
             obj.shift_remove(size);
-            notes.add(format!("negative `{size}` removed (a size is never negative)"));
+            notes.add(format!(
+                "negative `{size}` removed (a size is never negative)"
+            ));
         }
     }
 }
@@ -152,6 +167,7 @@ mod tests {
                 "n": {"type": "string", "not": {"type": "integer"}, "minLength": -1, "maxLength": 3},
                 "f": {"format": "date-time"},
                 "g": {"type": "string", "format": "date-time"},
+                "h": {"type": "array", "items": {}, "format": "int64", "minimum": 1, "maxItems": 2},
                 "e": {"allOf": [], "oneOf": [{"type": "string"}]},
             }}
         }}});
@@ -162,7 +178,11 @@ mod tests {
         assert_eq!(props["f"], json!({}));
         assert_eq!(props["g"], json!({"type": "string", "format": "date-time"}));
         assert_eq!(props["e"], json!({"oneOf": [{"type": "string"}]}));
-        assert_eq!(notes.into_lines().len(), 4);
+        assert_eq!(
+            props["h"],
+            json!({"type": "array", "items": {}, "maxItems": 2})
+        );
+        assert_eq!(notes.into_lines().len(), 6);
     }
 
     #[test]

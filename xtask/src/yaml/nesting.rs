@@ -49,11 +49,18 @@ enum Token {
 enum Pending {
     None,
     /// Inside a quoted scalar that goes on to the next line.
-    Quoted { double: bool },
+    Quoted {
+        double: bool,
+    },
     /// Inside flow collections, `depth` deep (and maybe inside a quoted scalar there).
-    Flow { depth: usize, quoted: Option<bool> },
+    Flow {
+        depth: usize,
+        quoted: Option<bool>,
+    },
     /// Inside a `|` or `>` scalar whose key is indented `indent`.
-    BlockScalar { indent: usize },
+    BlockScalar {
+        indent: usize,
+    },
 }
 
 struct Scan {
@@ -342,6 +349,9 @@ mod tests {
             key_lines(text, &["list".to_string(), "1".to_string()], "paths"),
             [11]
         );
-        assert_eq!(key_lines(text, &["list".to_string(), "0".to_string()], "x"), [10]);
+        assert_eq!(
+            key_lines(text, &["list".to_string(), "0".to_string()], "x"),
+            [10]
+        );
     }
 }

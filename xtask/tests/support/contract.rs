@@ -76,7 +76,8 @@ pub fn regen(text: &str, origin: &str, config: &LintConfig) -> Regen {
 /// first. `scratch` is where the document is written (the generator reads a file); it is
 /// left behind, so a crash leaves the document that caused it.
 pub fn generate(text: &str, scratch: &Path) -> Result<String, String> {
-    std::fs::write(scratch, text).map_err(|e| format!("cannot write {}: {e}", scratch.display()))?;
+    std::fs::write(scratch, text)
+        .map_err(|e| format!("cannot write {}: {e}", scratch.display()))?;
     let path = scratch.to_path_buf();
     let (send, receive) = mpsc::channel();
     std::thread::Builder::new()
@@ -183,7 +184,8 @@ fn boxes_itself(file: &syn::File) -> Option<String> {
                     }),
                     _ => None,
                 };
-                if let (Some(a), Some(b)) = (first_arg(&from.arguments), first_arg(&boxed.arguments))
+                if let (Some(a), Some(b)) =
+                    (first_arg(&from.arguments), first_arg(&boxed.arguments))
                     && a == b
                 {
                     return Some(a);
@@ -209,8 +211,7 @@ fn held_by_value(ty: &syn::Type, out: &mut BTreeSet<String>) {
             };
             let name = last.ident.to_string();
             match name.as_str() {
-                "Box" | "Vec" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet" | "Arc" | "Rc" => {
-                }
+                "Box" | "Vec" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet" | "Arc" | "Rc" => {}
                 "Option" => {
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
                         for arg in &args.args {
@@ -233,7 +234,8 @@ fn held_by_value(ty: &syn::Type, out: &mut BTreeSet<String>) {
 
 /// `cargo xtask compile-client` on `text`: the real compiler.
 pub fn compile_client(text: &str, scratch: &Path) -> Result<(), String> {
-    std::fs::write(scratch, text).map_err(|e| format!("cannot write {}: {e}", scratch.display()))?;
+    std::fs::write(scratch, text)
+        .map_err(|e| format!("cannot write {}: {e}", scratch.display()))?;
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["compile-client"])
         .arg(scratch)
