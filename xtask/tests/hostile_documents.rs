@@ -148,7 +148,7 @@ fn an_alias_bomb_stops_at_the_expansion_budget() {
     text.push_str("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
     for level in 1..10 {
         let prev = format!("*l{}", level - 1);
-        let list = vec![prev.as_str(); 10].join(", ");
+        let list = [prev.as_str(); 10].join(", ");
         text.push_str(&format!("l{level}: &l{level} [{list}]\n"));
     }
     assert_refused_quickly(&text, "aliases repeat", Duration::from_secs(10));
@@ -157,7 +157,7 @@ fn an_alias_bomb_stops_at_the_expansion_budget() {
     let mut strings = format!("s0: &s0 {long}\n");
     for level in 1..6 {
         let prev = format!("*s{}", level - 1);
-        let list = vec![prev.as_str(); 10].join(", ");
+        let list = [prev.as_str(); 10].join(", ");
         strings.push_str(&format!("s{level}: &s{level} [{list}]\n"));
     }
     assert_refused_quickly(&strings, "too much text", Duration::from_secs(10));

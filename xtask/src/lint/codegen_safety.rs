@@ -74,7 +74,7 @@ pub fn check(doc: &Value) -> Vec<Found> {
 }
 
 /// The component name a `$ref` designates when it is exactly `#/components/{kind}/{name}`.
-fn component_name<'r>(reference: &'r str, kind: &str) -> Option<String> {
+fn component_name(reference: &str, kind: &str) -> Option<String> {
     let name = reference
         .strip_prefix("#/components/")?
         .strip_prefix(kind)?
