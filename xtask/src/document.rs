@@ -34,10 +34,22 @@ impl std::fmt::Display for Source {
     }
 }
 
-/// Fetches the raw text of `source`.
+/// Fetches the raw text of `source`, refusing more than [`crate::yaml::Limits::max_bytes`]
+/// before reading it (a file's size, an HTTP `Content-Length`) or while reading (a body
+/// without a length).
 pub fn read_text(source: &Source) -> anyhow::Result<String> {
+    let max = crate::yaml::Limits::default().max_bytes;
+    let too_big = |size: u64| {
+        anyhow::anyhow!("{source} is {size} bytes or more; documents over {max} bytes are refused")
+    };
     match source {
         Source::File(path) => {
+            let size = std::fs::metadata(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .len();
+            if size > max as u64 {
+                return Err(too_big(size));
+            }
             std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
         }
         Source::Url(url) => {
@@ -53,70 +65,37 @@ pub fn read_text(source: &Source) -> anyhow::Result<String> {
             if !status.is_success() {
                 bail!("cannot fetch {url}: HTTP {status}");
             }
-            response
-                .text()
-                .with_context(|| format!("cannot read the body of {url}"))
+            if let Some(size) = response.content_length().filter(|&n| n > max as u64) {
+                return Err(too_big(size));
+            }
+            let mut body = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(response, max as u64 + 1),
+                &mut body,
+            )
+            .with_context(|| format!("cannot read the body of {url}"))?;
+            if body.len() > max {
+                return Err(too_big(body.len() as u64));
+            }
+            String::from_utf8(body).with_context(|| format!("the body of {url} is not UTF-8"))
         }
     }
 }
 
-/// Parses YAML or JSON text (YAML is a superset of JSON) into a JSON value.
+/// Parses YAML or JSON text (YAML is a superset of JSON) into a JSON value, within
+/// [`crate::yaml::Limits::default`] (size, depth, alias expansion).
 ///
 /// YAML allows non-string keys (`200:` for a response code); JSON does not, so keys are turned
-/// into their string form here rather than rejected.
+/// into their string form here rather than rejected. A duplicate key keeps its last value, as
+/// PyYAML does, with a warning on stderr naming the key and its lines.
 pub fn parse_text(text: &str, origin: &str) -> anyhow::Result<Value> {
-    let yaml: serde_norway::Value = serde_norway::from_str(text)
-        .with_context(|| format!("{origin} is not valid YAML or JSON"))?;
-    yaml_to_json(yaml, "").with_context(|| format!("{origin} cannot be represented as JSON"))
-}
-
-fn yaml_to_json(yaml: serde_norway::Value, pointer: &str) -> anyhow::Result<Value> {
-    use serde_norway::Value as Y;
-    Ok(match yaml {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f)
-                    .map(Value::Number)
-                    .with_context(|| {
-                        format!("the number at {} is not finite", display_pointer(pointer))
-                    })?
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| yaml_to_json(item, &format!("{pointer}/{i}")))
-                .collect::<anyhow::Result<_>>()?,
-        ),
-        Y::Mapping(map) => {
-            let mut object = serde_json::Map::with_capacity(map.len());
-            for (key, value) in map {
-                let key = match key {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".to_owned(),
-                    other => bail!(
-                        "a mapping key at {} is not a scalar: {other:?}",
-                        display_pointer(pointer)
-                    ),
-                };
-                let child = format!("{pointer}/{}", escape_pointer_token(&key));
-                object.insert(key, yaml_to_json(value, &child)?);
-            }
-            Value::Object(object)
-        }
-        Y::Tagged(tagged) => yaml_to_json(tagged.value, pointer)?,
-    })
+    let parsed = crate::yaml::parse(text, origin, &crate::yaml::Limits::default())?;
+    // The warnings go straight to stderr: every command that reads a document wants them,
+    // and none of them can do anything else with them.
+    for warning in &parsed.warnings {
+        eprintln!("warning[yaml-duplicate-key] {warning}");
+    }
+    Ok(parsed.value)
 }
 
 /// Reads an OpenAPI 3.0.x or 3.1.x document and checks that it is one.
@@ -164,14 +143,21 @@ pub fn check_openapi(doc: &Value) -> anyhow::Result<()> {
 
 /// Reads a YAML/JSON file without checking what it describes (overlays, configuration).
 pub fn load_file(path: &Path) -> anyhow::Result<Value> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = read_text(&Source::File(path.to_path_buf()))?;
     parse_text(&text, &path.display().to_string())
 }
 
 /// Serializes `doc` as YAML after `header` (comment lines). Same value, same bytes.
 pub fn to_yaml(doc: &Value, header: &str) -> anyhow::Result<String> {
     let body = serde_norway::to_string(doc).context("cannot serialize the document as YAML")?;
+    // What is written must read back (lint, progenitor): normalization can deepen a document
+    // past what the YAML reader accepts, so the text is read again before anyone writes it.
+    crate::yaml::parse(
+        &body,
+        "the serialized document",
+        &crate::yaml::Limits::default(),
+    )
+    .context("the document would not read back as YAML, so it is not written")?;
     Ok(format!("{header}{body}"))
 }
 
@@ -206,6 +192,14 @@ pub fn remove_pointer(doc: &mut Value, pointer: &str) -> anyhow::Result<bool> {
         }
         _ => false,
     })
+}
+
+/// The JSON pointer of a path of unescaped tokens (`["paths", "/a"]` -> `/paths/~1a`).
+pub fn pointer_of(tokens: &[String]) -> String {
+    tokens
+        .iter()
+        .map(|t| format!("/{}", escape_pointer_token(t)))
+        .collect()
 }
 
 /// `""` (the whole document) reads better as `/` in messages.

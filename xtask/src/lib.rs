@@ -40,3 +40,4 @@ pub mod packaging;
 pub mod pipeline;
 pub mod schema;
 pub mod upstream_compare;
+pub mod yaml;

@@ -37,10 +37,14 @@
 //!    translated, the rest dropped with a warning).
 //! 7. [`type_names`]: no inline schema gets a Rust type name another type has.
 //!
+//! Between 5 and 6, [`codegen_shapes`] rewrites the shapes progenitor panics on that have a
+//! safe equivalent (`not`, misplaced type keywords, empty `allOf`, negative sizes).
+//!
 //! Before all of them, [`repairs`] rewrites shapes 3.0 forbids that have one meaning
 //! (`required: []`, `info.contact` as a string).
 
 pub mod bodies;
+pub mod codegen_shapes;
 pub mod names;
 pub mod paths;
 pub mod patterns;
@@ -67,6 +71,7 @@ pub fn normalize(doc: &mut Value) -> anyhow::Result<Vec<String>> {
     names::declare_tags(doc, &mut notes);
     bodies::bodies_and_responses(doc, &mut notes)?;
     schemas::tolerant_schemas(doc, &mut notes)?;
+    codegen_shapes::codegen_safe_shapes(doc, &mut notes)?;
     patterns::ecmascript_patterns(doc, &mut notes)?;
     type_names::unique_type_names(doc, &mut notes)?;
     Ok(notes.into_lines())

@@ -25,6 +25,7 @@
 
 mod codegen_operations;
 mod codegen_patterns;
+mod codegen_safety;
 mod codegen_type_names;
 mod components;
 mod config;
@@ -56,6 +57,7 @@ const FAMILIES: &[Family] = &[
     schemas::FAMILY,
     codegen_patterns::FAMILY,
     codegen_type_names::FAMILY,
+    codegen_safety::FAMILY,
     nodes::FAMILY,
     components::FAMILY,
     structure::FAMILY,
