@@ -1,6 +1,7 @@
 //! The state every request handler shares: store, clock, faults, recorder, token, quirks.
 
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::faults::FaultBook;
@@ -32,6 +33,8 @@ pub(crate) struct App {
     pub recorder: Recorder,
     pub token: String,
     pub quirks: Quirks,
+    /// A fixed delay before every answer (None: answer at once).
+    pub latency: Option<Duration>,
 }
 
 pub(crate) type SharedApp = Arc<App>;
@@ -51,7 +54,13 @@ impl App {
             recorder,
             token,
             quirks,
+            latency: None,
         }
+    }
+
+    pub(crate) fn with_latency(mut self, latency: Option<Duration>) -> Self {
+        self.latency = latency.filter(|d| !d.is_zero());
+        self
     }
 
     // A poisoned lock only means some thread panicked while holding it (a test assertion in a

@@ -91,6 +91,7 @@ pub struct Builder {
     tls: Option<Tls>,
     addr: SocketAddr,
     record_capacity: usize,
+    latency: Option<Duration>,
 }
 
 impl Default for Builder {
@@ -103,6 +104,7 @@ impl Default for Builder {
             tls: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             record_capacity: 100_000,
+            latency: None,
         }
     }
 }
@@ -154,6 +156,13 @@ impl Builder {
         self
     }
 
+    /// A fixed delay before every answer, faults and errors included (default: none), so a
+    /// benchmark or a test can model a distant server.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = Some(latency);
+        self
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<MockServer, StartError> {
         if self.fixtures.accounts.is_empty() {
@@ -174,13 +183,16 @@ impl Builder {
         let addr = listener
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?;
-        let app = Arc::new(App::new(
-            store,
-            self.clock,
-            Recorder::new(self.record_capacity),
-            self.token,
-            self.quirks,
-        ));
+        let app = Arc::new(
+            App::new(
+                store,
+                self.clock,
+                Recorder::new(self.record_capacity),
+                self.token,
+                self.quirks,
+            )
+            .with_latency(self.latency),
+        );
         let router = server::router(app.clone());
         let (shutdown, receiver) = watch::channel(false);
         let (acceptor, cert_pem) = match tls {

@@ -67,7 +67,16 @@ pub(crate) fn router(app: SharedApp) -> Router {
         .layer(middleware::from_fn_with_state(app.clone(), faults::inject))
         .layer(middleware::from_fn_with_state(app.clone(), record))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(app.clone(), delay))
         .with_state(app)
+}
+
+/// Middleware (outermost): waits the configured latency, then handles the request.
+async fn delay(State(app): State<SharedApp>, request: Request, next: Next) -> Response {
+    if let Some(latency) = app.latency {
+        tokio::time::sleep(latency).await;
+    }
+    next.run(request).await
 }
 
 async fn method_not_allowed() -> Response {

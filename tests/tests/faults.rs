@@ -233,3 +233,22 @@ async fn a_rule_for_one_operation_leaves_the_others_alone() {
     assert_eq!(get(&mock, "/projects/").await.0, 503);
     assert_eq!(get(&mock, "/projects/").await.0, 200);
 }
+
+#[tokio::test]
+async fn builder_latency_delays_every_answer_errors_included() {
+    let latency = Duration::from_millis(250);
+    let mock = dbt_cloud_mock::MockDbtCloud::builder()
+        .token(TOKEN)
+        .latency(latency)
+        .start()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let (status, _) = get(&mock, "/jobs/").await;
+    assert_eq!(status, 200);
+    assert!(started.elapsed() >= latency, "{:?}", started.elapsed());
+    let started = Instant::now();
+    let unauthenticated = client().get(url(&mock, "/jobs/")).send().await.unwrap();
+    assert_eq!(unauthenticated.status(), 401);
+    assert!(started.elapsed() >= latency, "{:?}", started.elapsed());
+}

@@ -51,6 +51,9 @@ struct Args {
     /// Finished runs to seed for the first job (for pagination and benchmarks).
     #[arg(long, default_value_t = 0)]
     seed_runs: usize,
+    /// A fixed delay before every answer, in milliseconds (default: none).
+    #[arg(long, value_name = "MS")]
+    latency: Option<u64>,
 }
 
 fn main() -> ExitCode {
@@ -95,6 +98,9 @@ async fn run(args: Args) -> Result<(), String> {
         .clock(Clock::real_time(args.time_scale))
         // A long-running server must not grow without bound; keep the last 10,000 requests.
         .record_capacity(10_000);
+    if let Some(ms) = args.latency {
+        builder = builder.latency(std::time::Duration::from_millis(ms));
+    }
     builder = match (&args.tls_cert, &args.tls_key, &args.tls_self_signed) {
         (Some(cert), Some(key), _) => builder.tls(Tls::Pem {
             cert_chain: read(cert)?,
