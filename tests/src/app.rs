@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::faults::FaultBook;
 use crate::recorder::Recorder;
+use crate::server::Limits;
 use crate::store::Store;
 
 /// Real-world quirks of dbt's answers. All on by default, because clients must survive them.
@@ -35,6 +36,8 @@ pub(crate) struct App {
     pub quirks: Quirks,
     /// A fixed delay before every answer (None: answer at once).
     pub latency: Option<Duration>,
+    /// Body size and read timeouts.
+    pub limits: Limits,
 }
 
 pub(crate) type SharedApp = Arc<App>;
@@ -55,7 +58,13 @@ impl App {
             token,
             quirks,
             latency: None,
+            limits: Limits::default(),
         }
+    }
+
+    pub(crate) fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     pub(crate) fn with_latency(mut self, latency: Option<Duration>) -> Self {
