@@ -191,6 +191,13 @@ impl ApiError {
         error
     }
 
+    /// A 400 that is about the request as a whole, not one field.
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        let mut error = Self::new(StatusCode::BAD_REQUEST, message);
+        error.data = Value::Null;
+        error
+    }
+
     pub(crate) fn method_not_allowed() -> Self {
         Self::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed.")
     }

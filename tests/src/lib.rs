@@ -28,12 +28,14 @@ mod lifecycle;
 mod operation;
 mod params;
 mod recorder;
+mod resources;
 mod routes;
 mod scenario;
 mod server;
 mod store;
 mod timestamps;
 mod tls;
+mod webhooks;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -47,12 +49,14 @@ use tokio::task::JoinHandle;
 pub use app::Quirks;
 pub use clock::Clock;
 pub use faults::{Fault, FaultRule};
-pub use fixtures::{Fixtures, SeedRuns, demo_ids};
+pub use fixtures::{Fixtures, SeedRuns, demo_ids, demo_resources};
 pub use lifecycle::{JobScript, Outcome};
 pub use operation::Operation;
 pub use recorder::{RecordedRequest, RecordedResponse};
 pub use scenario::{FaultSpec, JobOutcome, Scenario};
 pub use tls::Tls;
+/// The `Authorization` value of a webhook delivery: hex HMAC-SHA256 of the body.
+pub use webhooks::signature as webhook_signature;
 
 use app::App;
 use recorder::{RecordLimits, Recorder};
@@ -243,6 +247,8 @@ impl Builder {
             Some(prepared) => (Some(prepared.acceptor), Some(prepared.cert_pem)),
             None => (None, None),
         };
+        // Webhook deliveries stop with the server (same shutdown signal).
+        webhooks::spawn(app.clone(), receiver.clone());
         let task = tokio::spawn(server::accept_loop(
             listener,
             router,
