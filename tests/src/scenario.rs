@@ -3,7 +3,8 @@
 //! (`--scenario FILE`) or command-line flags (`--script`, `--fault`), both read here.
 //!
 //! ```json
-//! {"jobs":   [{"job_id": 401, "outcome": "error", "message": "Database Error in model x"}],
+//! {"jobs":   [{"job_id": 401, "outcome": "error", "message": "Database Error in model x"},
+//!             {"job_id": 402, "outcome": "success", "queued_secs": 3600}],
 //!  "faults": [{"operation": "getRun", "fault": "status:503", "times": 2},
 //!             {"operation": "triggerJobRun", "fault": "close-after", "probability": 0.1, "seed": 7}]}
 //! ```
@@ -40,6 +41,10 @@ pub struct JobOutcome {
     pub outcome: String,
     #[serde(default)]
     pub message: Option<String>,
+    /// How long each run stays Queued, in seconds of the mock's clock (default 2), so a
+    /// client has time to act on a run before it moves (to cancel it, say).
+    #[serde(default)]
+    pub queued_secs: Option<f64>,
 }
 
 /// One fault rule: what goes wrong, on which operation, how often.
@@ -109,6 +114,7 @@ impl JobOutcome {
             job_id,
             outcome: outcome.trim().to_string(),
             message,
+            queued_secs: None,
         };
         parsed
             .script()
@@ -128,9 +134,21 @@ impl JobOutcome {
                 ));
             }
         };
-        Ok(match &self.message {
+        let script = match &self.message {
             Some(m) if script.outcome != Outcome::Success => script.message(m.clone()),
             _ => script,
+        };
+        Ok(match self.queued_secs {
+            None => script,
+            Some(secs) if secs.is_finite() && (0.0..1e9).contains(&secs) => {
+                script.queued_for(Duration::from_secs_f64(secs))
+            }
+            Some(secs) => {
+                return Err(format!(
+                    "job {}: queued_secs {secs} is not a number of seconds",
+                    self.job_id
+                ));
+            }
         })
     }
 }
@@ -276,5 +294,18 @@ mod tests {
         assert!(err.contains("fualts"), "{err}");
         let ok = Scenario::from_json(r#"{"faults": [{"fault": "truncate", "operation": "*"}]}"#);
         assert!(ok.is_ok());
+        let slow = Scenario::from_json(
+            r#"{"jobs": [{"job_id": 1, "outcome": "success", "queued_secs": 60}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            slow.jobs[0].script().unwrap().queued,
+            Duration::from_secs(60)
+        );
+        let err = Scenario::from_json(
+            r#"{"jobs": [{"job_id": 1, "outcome": "success", "queued_secs": -1}]}"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("queued_secs -1"), "{err}");
     }
 }

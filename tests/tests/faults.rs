@@ -79,9 +79,10 @@ async fn latency_delays_the_answer() {
     let (status, _) = get(&mock, "/projects/").await;
     assert_eq!(status, 200);
     assert!(started.elapsed() >= Duration::from_millis(300));
-    let started = Instant::now();
-    get(&mock, "/projects/").await;
-    assert!(started.elapsed() < Duration::from_millis(300));
+    // The second request is not delayed: the rule fired once (an upper bound on elapsed time
+    // would be flaky on a loaded machine).
+    assert_eq!(get(&mock, "/projects/").await.0, 200);
+    assert_eq!(mock.faults_fired(), vec![1]);
 }
 
 #[tokio::test]

@@ -148,13 +148,7 @@ fn due(store: &mut Store, now: i64, sent: &mut HashSet<(i64, i64, &'static str)>
             for (event_type, yes) in reached {
                 if yes && wanted.contains(&event_type) && sent.insert((*sub_id, run.id, event_type))
                 {
-                    planned.push((
-                        *sub_id,
-                        sub.clone(),
-                        target.clone(),
-                        run.id,
-                        event_type,
-                    ));
+                    planned.push((*sub_id, sub.clone(), target.clone(), run.id, event_type));
                 }
             }
         }
