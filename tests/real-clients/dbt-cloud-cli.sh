@@ -9,13 +9,14 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 TOKEN="mock-cli-token-$$"
+# Install first: the mock's CA (exported by start_mock) must not be what pip trusts.
+echo "== dbt-cloud-cli: installing requirements/dbt-cloud-cli.txt"
+make_venv dbt-cloud-cli
 echo "== dbt-cloud-cli: starting the mock"
 # Runs 20x faster, so a run finishes between the CLI's 5-second polls; job 401's runs stay
 # queued for an hour of the mock's clock, so the run to cancel is still running when cancelled.
 echo '{"jobs": [{"job_id": 401, "outcome": "success", "queued_secs": 3600}]}' >"$WORK/scenario.json"
 start_mock "$TOKEN" --time-scale 20 --scenario "$WORK/scenario.json"
-echo "== dbt-cloud-cli: installing requirements/dbt-cloud-cli.txt"
-make_venv dbt-cloud-cli
 export DBT_CLOUD_HOST="$HOST" DBT_CLOUD_API_TOKEN="$TOKEN" DBT_CLOUD_ACCOUNT_ID="$ACCOUNT_ID"
 unset DBT_CLOUD_READONLY DBT_CLOUD_JOB_ID
 CLI="$VENV/bin/dbt-cloud"

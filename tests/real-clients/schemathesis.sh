@@ -15,10 +15,11 @@ source "$(dirname "$0")/common.sh"
 TOKEN="mock-schemathesis-token-$$"
 MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-25}"
 MAX_TIME="${SCHEMATHESIS_MAX_TIME:-120}"
-echo "== schemathesis: starting the mock"
-start_mock "$TOKEN" --time-scale 20 --seed-runs 30
+# Install first: the mock's CA (exported by start_mock) must not be what pip trusts.
 echo "== schemathesis: installing requirements/schemathesis.txt"
 make_venv schemathesis
+echo "== schemathesis: starting the mock"
+start_mock "$TOKEN" --time-scale 20 --seed-runs 30
 status=0
 "$VENV/bin/schemathesis" run "$REPO_ROOT/spec/dbt-cloud-administrative-api-openapi.yml" \
     --url "$BASE_URL" \
