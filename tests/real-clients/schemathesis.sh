@@ -21,6 +21,8 @@ make_venv schemathesis
 echo "== schemathesis: starting the mock"
 start_mock "$TOKEN" --time-scale 20 --seed-runs 30
 status=0
+# Run from the scratch folder: schemathesis keeps an example database in its working directory.
+cd "$WORK"
 "$VENV/bin/schemathesis" run "$REPO_ROOT/spec/dbt-cloud-administrative-api-openapi.yml" \
     --url "$BASE_URL" \
     --header "Authorization: Token $TOKEN" \
