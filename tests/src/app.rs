@@ -1,10 +1,12 @@
 //! The state every request handler shares: store, clock, faults, recorder, token, quirks.
 
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::faults::FaultBook;
 use crate::recorder::Recorder;
+use crate::server::Limits;
 use crate::store::Store;
 
 /// Real-world quirks of dbt's answers. All on by default, because clients must survive them.
@@ -32,6 +34,10 @@ pub(crate) struct App {
     pub recorder: Recorder,
     pub token: String,
     pub quirks: Quirks,
+    /// A fixed delay before every answer (None: answer at once).
+    pub latency: Option<Duration>,
+    /// Body size and read timeouts.
+    pub limits: Limits,
 }
 
 pub(crate) type SharedApp = Arc<App>;
@@ -51,7 +57,19 @@ impl App {
             recorder,
             token,
             quirks,
+            latency: None,
+            limits: Limits::default(),
         }
+    }
+
+    pub(crate) fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub(crate) fn with_latency(mut self, latency: Option<Duration>) -> Self {
+        self.latency = latency.filter(|d| !d.is_zero());
+        self
     }
 
     // A poisoned lock only means some thread panicked while holding it (a test assertion in a

@@ -2,7 +2,7 @@
 //! envelope ("Invalid token.", `data: null`).
 
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -27,18 +27,21 @@ pub(crate) fn accepts(value: &str, token: &str) -> bool {
     scheme_ok && same
 }
 
+/// Whether the request's headers carry the token.
+pub(crate) fn authorized(headers: &HeaderMap, token: &str) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| accepts(v, token))
+}
+
 /// Middleware for every API route.
 pub(crate) async fn require_token(
     State(app): State<SharedApp>,
     request: Request,
     next: Next,
 ) -> Response {
-    let authorized = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| accepts(v, &app.token));
-    if authorized {
+    if authorized(request.headers(), &app.token) {
         next.run(request).await
     } else {
         ApiError::unauthorized().into_response()

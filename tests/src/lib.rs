@@ -30,6 +30,7 @@ mod params;
 mod recorder;
 mod resources;
 mod routes;
+mod scenario;
 mod server;
 mod store;
 mod timestamps;
@@ -52,12 +53,13 @@ pub use fixtures::{Fixtures, SeedRuns, demo_ids, demo_resources};
 pub use lifecycle::{JobScript, Outcome};
 pub use operation::Operation;
 pub use recorder::{RecordedRequest, RecordedResponse};
+pub use scenario::{FaultSpec, JobOutcome, Scenario};
 pub use tls::Tls;
 /// The `Authorization` value of a webhook delivery: hex HMAC-SHA256 of the body.
 pub use webhooks::signature as webhook_signature;
 
 use app::App;
-use recorder::Recorder;
+use recorder::{RecordLimits, Recorder};
 use store::Store;
 
 /// Run status codes, as dbt sends them.
@@ -94,7 +96,9 @@ pub struct Builder {
     quirks: Quirks,
     tls: Option<Tls>,
     addr: SocketAddr,
-    record_capacity: usize,
+    record: RecordLimits,
+    latency: Option<Duration>,
+    limits: server::Limits,
 }
 
 impl Default for Builder {
@@ -106,7 +110,13 @@ impl Default for Builder {
             quirks: Quirks::default(),
             tls: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            record_capacity: 100_000,
+            // On for tests: every request and answer, within 100,000 requests and 64 MiB.
+            record: RecordLimits {
+                requests: 100_000,
+                bytes: 64 * 1024 * 1024,
+            },
+            latency: None,
+            limits: server::Limits::default(),
         }
     }
 }
@@ -154,7 +164,49 @@ impl Builder {
 
     /// How many recent requests to keep (default 100,000; 0 keeps only counts, for benchmarks).
     pub fn record_capacity(mut self, capacity: usize) -> Self {
-        self.record_capacity = capacity;
+        self.record.requests = capacity;
+        self
+    }
+
+    /// How many bytes of recent requests and answers to keep (default 64 MiB; 0 keeps only
+    /// counts). The oldest are dropped first, so a long-running mock stays bounded.
+    pub fn record_max_bytes(mut self, bytes: usize) -> Self {
+        self.record.bytes = bytes;
+        self
+    }
+
+    /// Keep no request, only counts per operation (what the standalone server does unless
+    /// started with `--record`).
+    pub fn record_nothing(mut self) -> Self {
+        self.record = RecordLimits::OFF;
+        self
+    }
+
+    /// The largest request body accepted (default 4 MiB); bigger ones get a 413 envelope
+    /// before they are read.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_body = bytes;
+        self
+    }
+
+    /// How long a connection may take to send a request's headers, or stay idle between
+    /// requests, before it is closed (default 30 s).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a request's body may take to arrive before the mock answers 408 and closes
+    /// the connection (default 30 s).
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_read_timeout = timeout;
+        self
+    }
+
+    /// A fixed delay before every answer, faults and errors included (default: none), so a
+    /// benchmark or a test can model a distant server.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = Some(latency);
         self
     }
 
@@ -178,13 +230,17 @@ impl Builder {
         let addr = listener
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?;
-        let app = Arc::new(App::new(
-            store,
-            self.clock,
-            Recorder::new(self.record_capacity),
-            self.token,
-            self.quirks,
-        ));
+        let app = Arc::new(
+            App::new(
+                store,
+                self.clock,
+                Recorder::new(self.record),
+                self.token,
+                self.quirks,
+            )
+            .with_latency(self.latency)
+            .with_limits(self.limits),
+        );
         let router = server::router(app.clone());
         let (shutdown, receiver) = watch::channel(false);
         let (acceptor, cert_pem) = match tls {
@@ -193,7 +249,13 @@ impl Builder {
         };
         // Webhook deliveries stop with the server (same shutdown signal).
         webhooks::spawn(app.clone(), receiver.clone());
-        let task = tokio::spawn(server::accept_loop(listener, router, acceptor, receiver));
+        let task = tokio::spawn(server::accept_loop(
+            listener,
+            router,
+            acceptor,
+            self.limits,
+            receiver,
+        ));
         Ok(MockServer {
             app,
             addr,
@@ -349,6 +411,11 @@ impl MockServer {
     /// All requests received, including unknown paths.
     pub fn total_requests(&self) -> usize {
         self.app.recorder.total()
+    }
+
+    /// The bytes the kept requests and answers account for (bounded by `record_max_bytes`).
+    pub fn recorded_bytes(&self) -> usize {
+        self.app.recorder.kept_bytes()
     }
 
     pub fn clear_requests(&self) {

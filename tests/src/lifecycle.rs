@@ -53,6 +53,9 @@ pub struct JobScript {
     /// 1-based index among the dbt command steps that fails when the outcome is Error
     /// (default: the last command).
     pub failing_command: Option<usize>,
+    /// The run's `status_message` when it errors or is cancelled by dbt (default: a database
+    /// error in model `orders`, or dbt's timeout message).
+    pub status_message: Option<String>,
 }
 
 impl Default for JobScript {
@@ -65,6 +68,7 @@ impl Default for JobScript {
             commands: None,
             generate_docs: None,
             failing_command: None,
+            status_message: None,
         }
     }
 }
@@ -72,6 +76,12 @@ impl Default for JobScript {
 impl JobScript {
     pub fn success() -> Self {
         Self::default()
+    }
+
+    /// The `status_message` a failed (or dbt-cancelled) run reports.
+    pub fn message(mut self, text: impl Into<String>) -> Self {
+        self.status_message = Some(text.into());
+        self
     }
 
     pub fn error() -> Self {
@@ -153,6 +163,8 @@ pub struct RunPlan {
     /// Only the steps that will execute (steps after a failing one are dropped).
     pub steps: Vec<StepPlan>,
     pub outcome: Outcome,
+    /// The scripted `status_message` of a failed or dbt-cancelled run.
+    pub status_message: Option<String>,
 }
 
 impl RunPlan {
@@ -209,6 +221,7 @@ impl RunPlan {
             starting_ms: script.starting.as_millis() as i64,
             steps,
             outcome: script.outcome,
+            status_message: script.status_message.clone(),
         }
     }
 

@@ -51,12 +51,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or("");
-        Ok(QueryParams(
-            form_urlencoded::parse(query.as_bytes())
-                .into_owned()
-                .collect(),
-        ))
+        Ok(QueryParams::parse(parts.uri.query().unwrap_or("")))
     }
 }
 
@@ -66,6 +61,15 @@ fn not_an_integer(name: &str) -> ApiError {
 }
 
 impl QueryParams {
+    /// Parses a raw query string (without `?`).
+    pub(crate) fn parse(query: &str) -> Self {
+        QueryParams(
+            form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
     /// The last value given for `name` (empty values count as absent, as in Django filters).
     pub(crate) fn text(&self, name: &str) -> Option<&str> {
         self.0

@@ -2,7 +2,7 @@
 //! redacted, body) and the answer it sent, so tests can assert what a client sent, count
 //! requests, and check every body the mock sent against the spec (the contract tests).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use bytes::Bytes;
@@ -73,18 +73,78 @@ impl RecordedRequest {
     }
 }
 
-/// Keeps the last `capacity` requests and a count per operation that never drops.
+/// How much the recorder keeps: requests are dropped oldest first once either bound is passed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RecordLimits {
+    /// Most requests kept (0: keep none, only count them).
+    pub requests: usize,
+    /// Most bytes kept, counting bodies, headers, path and query of requests and answers.
+    pub bytes: usize,
+}
+
+impl RecordLimits {
+    /// Counts only: nothing is kept (the standalone server without `--record`).
+    pub(crate) const OFF: RecordLimits = RecordLimits {
+        requests: 0,
+        bytes: 0,
+    };
+}
+
+/// Keeps the most recent requests within [`RecordLimits`] and a count per operation that never drops.
 pub(crate) struct Recorder {
     inner: Mutex<Inner>,
-    capacity: usize,
+    limits: RecordLimits,
 }
 
 #[derive(Default)]
 struct Inner {
-    requests: Vec<RecordedRequest>,
+    requests: VecDeque<RecordedRequest>,
+    /// The bytes the kept requests account for (see [`RecordedRequest::weight`]).
+    bytes: usize,
     dropped: usize,
     next_seq: u64,
     counts: HashMap<Option<Operation>, usize>,
+}
+
+/// What one kept request costs, besides its bodies: the struct, allocations, bookkeeping.
+const ENTRY_OVERHEAD: usize = 256;
+
+impl RecordedRequest {
+    /// The memory this record holds, roughly (bodies, texts and a fixed overhead).
+    fn weight(&self) -> usize {
+        let headers: usize = self
+            .headers
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 48)
+            .sum();
+        ENTRY_OVERHEAD
+            + self.method.len()
+            + self.path.len()
+            + self.query.as_ref().map_or(0, String::len)
+            + headers
+            + self.body.len()
+            + self.response.as_ref().map_or(0, RecordedResponse::weight)
+    }
+}
+
+impl RecordedResponse {
+    fn weight(&self) -> usize {
+        self.body.len() + self.content_type.as_ref().map_or(0, String::len)
+    }
+}
+
+impl Inner {
+    /// Drops the oldest requests until both bounds hold again.
+    fn shrink_to(&mut self, limits: RecordLimits) {
+        while self.requests.len() > limits.requests
+            || (self.bytes > limits.bytes && !self.requests.is_empty())
+        {
+            if let Some(oldest) = self.requests.pop_front() {
+                self.bytes = self.bytes.saturating_sub(oldest.weight());
+                self.dropped += 1;
+            }
+        }
+    }
 }
 
 /// Replaces the token in an `Authorization` value, keeping the scheme for assertions.
@@ -96,10 +156,10 @@ pub(crate) fn redact_authorization(value: &str) -> String {
 }
 
 impl Recorder {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(limits: RecordLimits) -> Self {
         Recorder {
             inner: Mutex::new(Inner::default()),
-            capacity,
+            limits,
         }
     }
 
@@ -110,7 +170,7 @@ impl Recorder {
 
     /// Whether requests (and answers) are kept, not only counted.
     pub(crate) fn keeps_requests(&self) -> bool {
-        self.capacity > 0
+        self.limits.requests > 0 && self.limits.bytes > 0
     }
 
     /// Records a request; the returned number lets [`Recorder::answer`] attach its response.
@@ -120,31 +180,37 @@ impl Recorder {
         let seq = inner.next_seq;
         inner.next_seq += 1;
         request.seq = seq;
-        if self.capacity == 0 {
+        let weight = request.weight();
+        if !self.keeps_requests() || weight > self.limits.bytes {
             inner.dropped += 1;
             return seq;
         }
-        if inner.requests.len() >= self.capacity {
-            // Drop the oldest half at once so recording stays O(1) amortized under load.
-            let half = self.capacity.div_ceil(2);
-            inner.requests.drain(..half);
-            inner.dropped += half;
-        }
-        inner.requests.push(request);
+        inner.bytes += weight;
+        inner.requests.push_back(request);
+        inner.shrink_to(self.limits);
         seq
     }
 
     /// Attaches the answer to request `seq` (a no-op if it was dropped meanwhile).
     pub(crate) fn answer(&self, seq: u64, response: RecordedResponse) {
         let mut inner = self.lock();
+        let added = response.weight();
         // Answers arrive shortly after their request, so search from the newest end.
-        if let Some(request) = inner.requests.iter_mut().rev().find(|r| r.seq == seq) {
-            request.response = Some(response);
-        }
+        let Some(request) = inner.requests.iter_mut().rev().find(|r| r.seq == seq) else {
+            return;
+        };
+        request.response = Some(response);
+        inner.bytes += added;
+        inner.shrink_to(self.limits);
+    }
+
+    /// The bytes the kept requests account for.
+    pub(crate) fn kept_bytes(&self) -> usize {
+        self.lock().bytes
     }
 
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
-        self.lock().requests.clone()
+        self.lock().requests.iter().cloned().collect()
     }
 
     pub(crate) fn count(&self, operation: Operation) -> usize {

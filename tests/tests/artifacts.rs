@@ -74,17 +74,29 @@ async fn artifacts_appear_only_when_the_run_completes() {
 }
 
 #[tokio::test]
-async fn step_selects_the_variant_and_docs_hide_the_build_results() {
+async fn step_selects_the_variant_and_docs_results_list_every_node() {
     let mock = start().await;
     // Daily job: clone, profile, deps, `dbt build` (step 4), `dbt docs generate` (step 5).
     let id = trigger(&mock, demo_ids::DAILY_JOB).await;
     mock.advance(Duration::from_secs(3600));
     let (_, _, last) = raw(&mock, &format!("/runs/{id}/artifacts/run_results.json")).await;
     let last: Value = serde_json::from_str(&last).unwrap();
+    // `docs generate` compiles every node: one result each, success, no adapter answer.
+    let compiled = last["results"].as_array().unwrap();
+    assert_eq!(compiled.len(), 8, "{last}");
+    for node in compiled {
+        assert_eq!(node["status"], json!("success"), "{node}");
+        assert_eq!(node["adapter_response"], json!({}), "{node}");
+        assert!(
+            node["unique_id"]
+                .as_str()
+                .unwrap()
+                .contains(".jaffle_shop.")
+        );
+    }
     assert_eq!(
-        last["results"],
-        json!([]),
-        "docs generate has no node results"
+        last["args"]["invocation_command"],
+        json!("dbt docs generate")
     );
     let (_, _, build) = raw(
         &mock,
@@ -104,6 +116,16 @@ async fn step_selects_the_variant_and_docs_hide_the_build_results() {
     assert_eq!(status, 404);
     let (status, _, body) = raw(&mock, &format!("/runs/{id}/artifacts/manifest.json?step=0")).await;
     assert_eq!(status, 400, "{body}");
+    // The list takes no `step`: it always lists the last step's files.
+    let (_, all) = get(&mock, &format!("/runs/{id}/artifacts/")).await;
+    let (_, with_step) = get(&mock, &format!("/runs/{id}/artifacts/?step=1")).await;
+    assert_eq!(all["data"], with_step["data"]);
+    assert!(
+        all["data"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("catalog.json"))
+    );
     let (_, run) = get(&mock, &format!("/runs/{id}/")).await;
     assert_eq!(run["data"]["has_docs_generated"], json!(true));
     assert_eq!(run["data"]["artifacts_saved"], json!(true));

@@ -134,42 +134,124 @@ async fn a_trigger_without_cause_gets_dbts_400_with_field_messages() {
     assert_eq!(status, 200);
 }
 
+/// Every method without the trailing slash is answered 308 to the slashed URL (query kept),
+/// the way dbt answers since 2022, before the token is checked.
 #[tokio::test]
-async fn a_get_without_trailing_slash_redirects_and_a_post_without_it_is_405() {
+async fn every_method_without_trailing_slash_is_redirected_308_to_the_slashed_path() {
     let mock = start().await;
     let auth = format!("Token {TOKEN}");
-    let response = client()
-        .get(url(
-            &mock,
-            &format!("/jobs/{}?include_related=x", demo_ids::DAILY_JOB),
-        ))
-        .header("Authorization", &auth)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 301);
-    assert_eq!(
-        response.headers()["location"],
-        format!(
-            "/api/v2/accounts/43/jobs/{}/?include_related=x",
-            demo_ids::DAILY_JOB
-        )
-        .as_str()
-    );
-    let response = client()
-        .post(url(&mock, &format!("/jobs/{}/run", demo_ids::DAILY_JOB)))
-        .header("Authorization", &auth)
-        .json(&json!({"cause": "x"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 405);
+    let job = demo_ids::DAILY_JOB;
+    let account = mock.account_id();
+    let cases = [
+        (
+            reqwest::Method::GET,
+            format!("/jobs/{job}?include_related=x"),
+            format!("/jobs/{job}/?include_related=x"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/jobs/{job}/run"),
+            format!("/jobs/{job}/run/"),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("/jobs/{job}"),
+            format!("/jobs/{job}/"),
+        ),
+        (
+            reqwest::Method::POST,
+            "/runs/7/cancel".to_string(),
+            "/runs/7/cancel/".to_string(),
+        ),
+    ];
+    for (method, tail, slashed) in cases {
+        let response = client()
+            .request(method.clone(), url(&mock, &tail))
+            .header("Authorization", &auth)
+            .json(&json!({"cause": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 308, "{method} {tail}");
+        assert_eq!(
+            response.headers()["location"],
+            format!("/api/v2/accounts/{account}{slashed}").as_str(),
+            "{method} {tail}"
+        );
+    }
+    // Nothing happened at the unslashed URLs: the job is still there, no run was created.
+    assert!(mock.run_ids().is_empty());
+    assert_eq!(get(&mock, &format!("/jobs/{job}/")).await.0, 200);
     let response = client()
         .get(format!("{}/api/v2/nothing/", mock.base_url()))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 404);
+}
+
+/// Clients that follow redirects (requests, reqwest) repeat the method and body at the
+/// slashed URL, so `DELETE .../jobs/{id}` and `POST .../runs/{id}/cancel` work.
+#[tokio::test]
+async fn a_client_following_the_308_deletes_cancels_and_triggers_without_the_slash() {
+    let mock = start().await;
+    let following = reqwest::Client::builder().no_proxy().build().unwrap();
+    let auth = format!("Token {TOKEN}");
+    let (status, body) = answer(
+        following
+            .post(url(&mock, &format!("/jobs/{}/run", demo_ids::DAILY_JOB)))
+            .header("Authorization", &auth)
+            .json(&json!({"cause": "followed a redirect"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let run = body["data"]["id"].as_i64().unwrap();
+    let (_, fetched) = get(&mock, &format!("/runs/{run}/?include_related=trigger")).await;
+    assert_eq!(
+        fetched["data"]["trigger"]["cause"],
+        json!("followed a redirect")
+    );
+    let (status, body) = answer(
+        following
+            .post(url(&mock, &format!("/runs/{run}/cancel")))
+            .header("Authorization", &auth),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["status"],
+        json!(dbt_cloud_mock::status::CANCELLED)
+    );
+    let (status, body) = answer(
+        following
+            .delete(url(&mock, &format!("/jobs/{}", demo_ids::DAILY_JOB)))
+            .header("Authorization", &auth),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["state"], json!(2));
+    assert_eq!(
+        get(&mock, &format!("/jobs/{}/", demo_ids::DAILY_JOB))
+            .await
+            .0,
+        404
+    );
+    let methods: Vec<(String, String)> = mock
+        .requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.path.clone()))
+        .collect();
+    assert!(
+        methods.contains(&(
+            "DELETE".into(),
+            format!(
+                "/api/v2/accounts/{}/jobs/{}/",
+                mock.account_id(),
+                demo_ids::DAILY_JOB
+            )
+        )),
+        "{methods:?}"
+    );
 }
 
 #[tokio::test]

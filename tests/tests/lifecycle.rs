@@ -122,7 +122,7 @@ async fn a_scripted_error_fails_the_chosen_step_and_stops() {
 }
 
 #[tokio::test]
-async fn cancel_stops_an_unfinished_run_and_refuses_a_finished_one() {
+async fn cancel_stops_an_unfinished_run_and_answers_a_finished_one_unchanged() {
     let mock = start().await;
     let id = trigger(&mock, demo_ids::DAILY_JOB).await;
     mock.advance(Duration::from_secs(7));
@@ -139,8 +139,17 @@ async fn cancel_stops_an_unfinished_run_and_refuses_a_finished_one() {
     );
     assert_eq!(data["run_steps"][0]["status"], json!(status::CANCELLED));
     let (code, body) = post(&mock, &format!("/runs/{id}/cancel/"), json!({})).await;
-    assert_eq!(code, 400);
-    assert_eq!(body["status"]["is_success"], json!(false));
+    assert_eq!(code, 200);
+    assert_eq!(body["data"]["status"], json!(status::CANCELLED));
+    assert_eq!(body["data"]["finished_at"], data["finished_at"]);
+    // A run that succeeded stays a success: cancelling it changes nothing.
+    let done = trigger(&mock, demo_ids::HOURLY_JOB).await;
+    mock.advance(Duration::from_secs(3600));
+    let (code, body) = post(&mock, &format!("/runs/{done}/cancel/"), json!({})).await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["data"]["status"], json!(status::SUCCESS));
+    assert_eq!(body["data"]["is_cancelled"], json!(false));
+    assert_eq!(run(&mock, done, "").await["status"], json!(status::SUCCESS));
 }
 
 #[tokio::test]
@@ -226,4 +235,74 @@ async fn a_real_time_clock_moves_runs_without_the_test() {
     let id = trigger(&mock, demo_ids::HOURLY_JOB).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(mock.run_status(id), Some(status::SUCCESS));
+}
+
+/// getJob embeds what `include_related` names: the environment, the newest run, the newest
+/// finished run (null while there is none).
+#[tokio::test]
+async fn get_job_embeds_the_related_objects_it_is_asked_for() {
+    let mock = start().await;
+    let job = demo_ids::HOURLY_JOB;
+    let related = "environment,most_recent_run,most_recent_completed_run";
+    let (code, body) = get(&mock, &format!("/jobs/{job}/?include_related={related}")).await;
+    assert_eq!(code, 200, "{body}");
+    let data = &body["data"];
+    assert_eq!(data["environment"]["id"], json!(demo_ids::PROD_ENVIRONMENT));
+    assert_eq!(data["most_recent_run"], json!(null));
+    assert_eq!(data["most_recent_completed_run"], json!(null));
+
+    let first = trigger(&mock, job).await;
+    mock.advance(Duration::from_secs(3600));
+    let second = trigger(&mock, job).await;
+    let (_, body) = get(
+        &mock,
+        &format!(
+            "/jobs/{job}/?include_related=[\"most_recent_run\",\"most_recent_completed_run\"]"
+        ),
+    )
+    .await;
+    let data = &body["data"];
+    assert_eq!(data["most_recent_run"]["id"], json!(second));
+    assert_eq!(data["most_recent_run"]["status"], json!(status::QUEUED));
+    assert_eq!(data["most_recent_completed_run"]["id"], json!(first));
+    assert_eq!(
+        data["most_recent_completed_run"]["status"],
+        json!(status::SUCCESS)
+    );
+    assert!(
+        data.get("environment").is_none_or(Value::is_null),
+        "not asked for"
+    );
+    // Without include_related the job carries none of them.
+    let (_, body) = get(&mock, &format!("/jobs/{job}/")).await;
+    assert!(
+        body["data"]
+            .get("most_recent_run")
+            .is_none_or(Value::is_null)
+    );
+}
+
+#[tokio::test]
+async fn update_job_refuses_a_request_without_a_body() {
+    let mock = start().await;
+    let response = common::client()
+        .post(common::url(
+            &mock,
+            &format!("/jobs/{}/", demo_ids::DAILY_JOB),
+        ))
+        .header("Authorization", format!("Token {}", common::TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["data"]["non_field_errors"].is_string(), "{body}");
+    let (code, body) = post(
+        &mock,
+        &format!("/jobs/{}/", demo_ids::DAILY_JOB),
+        json!({"name": "Renamed"}),
+    )
+    .await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["data"]["name"], json!("Renamed"));
 }

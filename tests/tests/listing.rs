@@ -173,11 +173,89 @@ async fn resource_lists_filter_by_project_state_and_name() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 204);
+    assert_eq!(response.status(), 200);
+    let deleted: Value = response.json().await.unwrap();
+    assert_eq!(deleted["data"]["id"], json!(demo_ids::CI_JOB));
+    assert_eq!(deleted["data"]["state"], json!(2));
     let (_, body) = get(&mock, "/jobs/").await;
     assert!(!ids(&body).contains(&demo_ids::CI_JOB));
     let (_, body) = get(&mock, "/jobs/?state=deleted").await;
     assert_eq!(ids(&body), vec![demo_ids::CI_JOB]);
     let (status, _) = get(&mock, &format!("/jobs/{}/", demo_ids::CI_JOB)).await;
     assert_eq!(status, 404);
+}
+
+/// `__in` filters, as dbt documents them for listJobs and listRuns, in every spelling
+/// clients send (repeated keys, commas, a bracketed list), and `pk`/`pk__in` for the id.
+#[tokio::test]
+async fn in_filters_select_by_several_values_on_jobs_and_runs() {
+    use demo_ids::{CI_JOB, DAILY_JOB, HOURLY_JOB, OTHER_JOB, OTHER_PROJECT, PROJECT};
+    let mock = start().await;
+    let (_, body) = get(&mock, &format!("/jobs/?project_id__in={OTHER_PROJECT}")).await;
+    assert_eq!(ids(&body), vec![OTHER_JOB]);
+    assert_eq!(
+        body["extra"]["filters"]["project_id__in"],
+        json!([OTHER_PROJECT])
+    );
+    for query in [
+        format!("project_id__in={PROJECT}&project_id__in={OTHER_PROJECT}"),
+        format!("project_id__in={PROJECT},{OTHER_PROJECT}"),
+        format!("project_id__in=[{PROJECT},{OTHER_PROJECT}]"),
+    ] {
+        let (_, body) = get(&mock, &format!("/jobs/?{query}")).await;
+        assert_eq!(
+            ids(&body),
+            vec![DAILY_JOB, HOURLY_JOB, CI_JOB, OTHER_JOB],
+            "{query}"
+        );
+    }
+    let (_, body) = get(&mock, &format!("/jobs/?pk__in={HOURLY_JOB},{OTHER_JOB}")).await;
+    assert_eq!(ids(&body), vec![HOURLY_JOB, OTHER_JOB]);
+    let (_, body) = get(&mock, &format!("/jobs/?pk={CI_JOB}")).await;
+    assert_eq!(ids(&body), vec![CI_JOB]);
+    let (_, body) = get(&mock, "/environments/?id__in=[]").await;
+    assert_eq!(
+        ids(&body),
+        Vec::<i64>::new(),
+        "an empty list matches nothing"
+    );
+
+    let daily = mock.seed_runs(DAILY_JOB, 5);
+    let other = mock.seed_runs(OTHER_JOB, 3);
+    let (_, body) = get(&mock, &format!("/runs/?project_id__in={OTHER_PROJECT}")).await;
+    assert_eq!(ids(&body), other);
+    let wanted = [daily[1], other[2]];
+    let (_, body) = get(&mock, &format!("/runs/?pk__in={},{}", wanted[0], wanted[1])).await;
+    assert_eq!(ids(&body), wanted.to_vec());
+    let (_, body) = get(
+        &mock,
+        &format!(
+            "/runs/?job_definition_id__in={OTHER_JOB}&id__gt={}",
+            other[0]
+        ),
+    )
+    .await;
+    assert_eq!(ids(&body), other[1..].to_vec());
+    let (_, body) = get(
+        &mock,
+        &format!("/runs/?environment_id__in={}", demo_ids::OTHER_ENVIRONMENT),
+    )
+    .await;
+    assert_eq!(ids(&body), other);
+}
+
+#[tokio::test]
+async fn a_malformed_filter_value_is_a_400_naming_the_parameter() {
+    let mock = start().await;
+    for (tail, parameter) in [
+        ("/jobs/?project_id__in=1,two", "project_id__in"),
+        ("/jobs/?pk=x", "pk"),
+        ("/runs/?status__in=[10,done]", "status__in"),
+        ("/runs/?id__gt=first", "id__gt"),
+        ("/environments/?project_id__in=1.5", "project_id__in"),
+    ] {
+        let (status, body) = get(&mock, tail).await;
+        assert_eq!(status, 400, "{tail}: {body}");
+        assert!(body["data"][parameter].is_string(), "{tail}: {body}");
+    }
 }

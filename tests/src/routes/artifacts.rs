@@ -130,14 +130,10 @@ pub(super) async fn job_artifact(
     run_file(latest, &store, now, step, &file)
 }
 
-pub(super) async fn list(
-    State(app): State<SharedApp>,
-    path: PathParams,
-    query: QueryParams,
-) -> Reply {
+pub(super) async fn list(State(app): State<SharedApp>, path: PathParams) -> Reply {
     let account_id = path.id("account_id")?;
     let run_id = path.id("run_id")?;
-    let step = step_param(&query)?;
+    // dbt's list endpoint takes no `step`: it lists the last step's files whatever the query.
     let now = app.clock.now_ms();
     let store = app.store();
     let run = account_run(&store, account_id, run_id)?;
@@ -146,11 +142,7 @@ pub(super) async fn list(
     if snap.is_finished() && snap.status != CANCELLED {
         let project = project_name(&store, run.project_id);
         let steps = step_states(&run.plan, &snap);
-        let chosen = match step {
-            None => steps.last(),
-            Some(n) => steps.iter().find(|s| s.index as i64 == n),
-        };
-        if let Some(state) = chosen {
+        if let Some(state) = steps.last() {
             paths = StepFiles {
                 run_id: run.id,
                 project: &project,

@@ -3,7 +3,6 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
@@ -284,6 +283,13 @@ pub(super) async fn update(State(app): State<SharedApp>, path: PathParams, body:
     let account_id = path.id("account_id")?;
     let job_id = path.id("job_id")?;
     require_job(&app, account_id, job_id)?;
+    // dbt's update takes the job as a body; an empty one is a client mistake, not a no-op.
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::invalid_field(
+            "non_field_errors",
+            "No data provided: send the job's fields as a JSON object.",
+        ));
+    }
     let map = body_object(&body)?;
     check(&map, "name", Expect::Text)?;
     check(&map, "execute_steps", Expect::TextList)?;
@@ -313,14 +319,20 @@ pub(super) async fn update(State(app): State<SharedApp>, path: PathParams, body:
     Ok(envelope::ok(job.clone()))
 }
 
-/// Soft-deletes the job (state 2): it disappears from default lists and answers 404.
+/// Soft-deletes the job (state 2): it disappears from default lists and answers 404. The
+/// answer is the deleted job's envelope with 200, as real dbt Cloud sends (dbt-cloud-cli
+/// parses it), though dbt's document says 204.
 pub(super) async fn delete(State(app): State<SharedApp>, path: PathParams) -> Reply {
     let account_id = path.id("account_id")?;
     let job_id = path.id("job_id")?;
     require_job(&app, account_id, job_id)?;
     let mut store = app.store();
-    if let Some(Value::Object(job)) = store.jobs.get_mut(&job_id) {
-        job.insert("state".into(), json!(2));
+    let job = store
+        .jobs
+        .get_mut(&job_id)
+        .ok_or_else(|| ApiError::not_found("Job"))?;
+    if let Value::Object(fields) = job {
+        fields.insert("state".into(), json!(2));
     }
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(envelope::ok(job.clone()))
 }

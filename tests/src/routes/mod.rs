@@ -5,6 +5,8 @@
 
 mod accounts;
 mod artifacts;
+mod filters;
+mod job_related;
 mod jobs;
 pub(crate) mod runs;
 
@@ -19,6 +21,7 @@ use crate::envelope::{self, ApiError, ListExtra, Reply};
 use crate::operation::Operation;
 use crate::params::{Page, PathParams, QueryParams};
 use crate::store::{Kind, Run, Store};
+use filters::IntFilters;
 
 /// A plain JSON resource of an account, listed (`GET /accounts/{account_id}/<plural>/`) and
 /// fetched (`GET .../<plural>/{id_param}/`) the same way for every kind.
@@ -112,7 +115,7 @@ pub(crate) fn endpoint(op: Operation) -> MethodRouter<SharedApp> {
         Operation::GetRepository => REPOSITORIES.get(),
         Operation::ListJobs => JOBS.list(),
         Operation::CreateJob => post(jobs::create),
-        Operation::GetJob => JOBS.get(),
+        Operation::GetJob => get(job_related::get),
         Operation::UpdateJob => post(jobs::update),
         Operation::DeleteJob => delete(jobs::delete),
         Operation::TriggerJobRun => post(jobs::trigger),
@@ -156,8 +159,18 @@ pub(crate) fn account_run(store: &Store, account_id: i64, run_id: i64) -> Result
 pub(crate) fn get_resource(app: &SharedApp, kind: Kind, account_id: i64, id: i64) -> Reply {
     let store = app.store();
     require_account(&store, account_id)?;
+    get_resource_value(&store, kind, account_id, id).map(envelope::ok)
+}
+
+/// A copy of a resource of the account that is not deleted, or 404 (the account is not checked).
+pub(crate) fn get_resource_value(
+    store: &Store,
+    kind: Kind,
+    account_id: i64,
+    id: i64,
+) -> Result<Value, ApiError> {
     match store.get(kind, account_id, id) {
-        Some(item) if !is_deleted(item) || kind == Kind::Account => Ok(envelope::ok(item.clone())),
+        Some(item) if !is_deleted(item) || kind == Kind::Account => Ok(item.clone()),
         _ => Err(ApiError::not_found(kind.name())),
     }
 }
@@ -226,7 +239,7 @@ pub(crate) fn list_resources(
     kind: Kind,
     account_id: Option<i64>,
     query: &QueryParams,
-    int_filters: &[&str],
+    int_filters: &[&'static str],
     orderable: &[&str],
 ) -> Reply {
     let page = Page::from_query(query)?;
@@ -245,12 +258,8 @@ pub(crate) fn list_resources(
             _ => true,
         })
         .collect();
-    for name in int_filters {
-        if let Some(wanted) = query.int(name)? {
-            items.retain(|item| item.get(*name).and_then(Value::as_i64) == Some(wanted));
-            filters.insert((*name).into(), json!(wanted));
-        }
-    }
+    let int_filters = IntFilters::from_query(query, int_filters, &mut filters)?;
+    items.retain(|item| int_filters.accept_value(item));
     if kind != Kind::Account {
         let state = state_filter(query)?;
         if let Some(s) = query.text("state") {

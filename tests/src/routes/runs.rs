@@ -4,6 +4,7 @@ use axum::extract::State;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
+use super::filters::IntFilters;
 use super::{account_run, order_by, require_account};
 use crate::app::{Quirks, SharedApp};
 use crate::envelope::{self, ApiError, ListExtra, Reply};
@@ -48,7 +49,7 @@ pub(crate) struct RunView<'a> {
     finished: bool,
     saved: bool,
     docs: bool,
-    status_message: Option<&'static str>,
+    status_message: Option<&'a str>,
     executed_by_thread_id: Option<String>,
     created_at: String,
     updated_at: String,
@@ -99,11 +100,13 @@ fn view<'a>(
         && steps
             .iter()
             .any(|s| s.plan.kind == lifecycle::StepKind::Docs && s.status == lifecycle::SUCCESS);
+    let scripted = run.plan.status_message.as_deref();
     let status_message = match status {
+        lifecycle::CANCELLED if run.cancelled_at.is_some() => Some("Cancelled by user via API"),
+        lifecycle::ERROR | lifecycle::CANCELLED if scripted.is_some() => scripted,
         lifecycle::ERROR => Some(
             "Database Error in model orders (models/orders.sql)\n  column \"amount\" does not exist",
         ),
-        lifecycle::CANCELLED if run.cancelled_at.is_some() => Some("Cancelled by user via API"),
         lifecycle::CANCELLED => Some("This run timed out after running for too long."),
         _ => None,
     };
@@ -370,6 +373,20 @@ pub(crate) fn run_reply(
     Ok(envelope::ok(view(run, store, now, related, app.quirks)))
 }
 
+/// The stored run `run_id` as dbt renders it at `now`, as a JSON value (to embed in another
+/// resource); `null` if there is no such run.
+pub(crate) fn run_value(
+    app: &SharedApp,
+    store: &Store,
+    run_id: i64,
+    now: i64,
+    related: Related,
+) -> Value {
+    store.runs.get(&run_id).map_or(Value::Null, |run| {
+        serde_json::to_value(view(run, store, now, related, app.quirks)).unwrap_or(Value::Null)
+    })
+}
+
 pub(super) async fn get(
     State(app): State<SharedApp>,
     path: PathParams,
@@ -393,14 +410,10 @@ pub(super) async fn cancel(State(app): State<SharedApp>, path: PathParams) -> Re
         .runs
         .get_mut(&run_id)
         .ok_or_else(|| ApiError::not_found("Run"))?;
-    let snap = snapshot_of(run, now);
-    if snap.is_finished() {
-        return Err(ApiError::bad_request(format!(
-            "Run {run_id} has already finished ({}) and cannot be cancelled.",
-            lifecycle::humanize(snap.status)
-        )));
+    // A run that already finished is answered as it is (200, unchanged), as dbt does.
+    if !snapshot_of(run, now).is_finished() {
+        run.cancelled_at = Some(now);
     }
-    run.cancelled_at = Some(now);
     let run = run.clone();
     Ok(envelope::ok(view(
         &run,
@@ -419,26 +432,30 @@ pub(super) async fn list(
     let account_id = path.id("account_id")?;
     let page = Page::from_query(&query)?;
     let mut filters = page.filters(Some(account_id));
-    let job = query.int("job_definition_id")?;
-    let project = query.int("project_id")?;
-    let environment = query.int("environment_id")?;
-    let status = query.int("status")?;
-    let status_in = query.int_list("status__in")?;
+    let int_filters = IntFilters::from_query(
+        &query,
+        &[
+            "job_definition_id",
+            "project_id",
+            "environment_id",
+            "status",
+        ],
+        &mut filters,
+    )?;
+    let id_above = query.int("id__gt")?;
+    if let Some(id) = id_above {
+        filters.insert("id__gt".into(), json!(id));
+    }
+    let versions = query.word_list("dbt_version__in");
+    let version = query.text("dbt_version");
+    if let Some(v) = version {
+        filters.insert("dbt_version".into(), json!(v));
+    }
+    if !versions.is_empty() {
+        filters.insert("dbt_version__in".into(), json!(versions));
+    }
     let ordering = order_by(&query, &["id", "created_at", "finished_at"])?;
     let related = Related::from_query(&query);
-    for (name, value) in [
-        ("job_definition_id", job),
-        ("project_id", project),
-        ("environment_id", environment),
-        ("status", status),
-    ] {
-        if let Some(v) = value {
-            filters.insert(name.into(), json!(v));
-        }
-    }
-    if let Some(list) = &status_in {
-        filters.insert("status__in".into(), json!(list));
-    }
     let now = app.clock.now_ms();
     let store = app.store();
     require_account(&store, account_id)?;
@@ -447,12 +464,20 @@ pub(super) async fn list(
         .runs
         .values()
         .filter(|r| r.account_id == account_id)
-        .filter(|r| job.is_none_or(|j| r.job_id == j))
-        .filter(|r| project.is_none_or(|p| r.project_id == p))
-        .filter(|r| environment.is_none_or(|e| r.environment_id == e))
+        .filter(|r| id_above.is_none_or(|id| r.id > id))
+        .filter(|r| version.is_none_or(|v| r.dbt_version == v))
+        .filter(|r| versions.is_empty() || versions.contains(&r.dbt_version))
         .map(|r| (r, snapshot_of(r, now)))
-        .filter(|(_, s)| status.is_none_or(|st| s.status == st))
-        .filter(|(_, s)| status_in.as_ref().is_none_or(|l| l.contains(&s.status)))
+        .filter(|(r, s)| {
+            int_filters.accept(|field| match field {
+                "id" => Some(r.id),
+                "job_definition_id" => Some(r.job_id),
+                "project_id" => Some(r.project_id),
+                "environment_id" => Some(r.environment_id),
+                "status" => Some(s.status),
+                _ => None,
+            })
+        })
         .collect();
     if let Some((field, descending)) = &ordering {
         // Typed keys (null first, as `compare` orders JSON values) rather than a `Value` per
