@@ -84,7 +84,10 @@ async fn unknown_trigger_outcomes_never_create_a_second_run() {
                         "trial {trial}: the returned run exists"
                     );
                 }
-                Err(e) => assert!(created <= 1, "trial {trial} ({kind:?}): {e}"),
+                Err(e) => {
+                    eprintln!("trial {trial} ({kind:?}, {times} faulty POSTs): {e}");
+                    assert!(created <= 1, "trial {trial} ({kind:?}): {e}")
+                }
             }
             let entry = per_kind.entry(kind).or_insert((0, 0));
             entry.0 += 1;
