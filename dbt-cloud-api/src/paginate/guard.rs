@@ -123,11 +123,17 @@ impl Guard {
             self.repeat_pages = 0;
         }
         self.read += received;
-        if let Some(total) = self.first_total
+        // A tolerant listing reads a list that grows while it is read: its cap follows the
+        // latest total. Any other listing holds to the first page's.
+        let cap_total = match (self.tolerate_repeats, page.total_count) {
+            (true, Some(now)) => self.first_total.map(|first| first.max(now)),
+            _ => self.first_total,
+        };
+        if let Some(total) = cap_total
             && self.read > total + total_margin(total)
         {
             return Err(self.stop(format!(
-                "read {} items, more than the first page's total_count of {total} allows",
+                "read {} items, more than the total_count of {total} allows",
                 self.read
             )));
         }
