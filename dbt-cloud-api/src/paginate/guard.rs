@@ -51,6 +51,9 @@ pub(crate) enum Verdict {
     More,
     /// This was the last page.
     Last,
+    /// This page's items are real, but it contradicts the total: the stream yields them,
+    /// then this error.
+    LastThenError(String),
 }
 
 /// The state of one listing's stop rules.
@@ -89,7 +92,7 @@ impl Guard {
         self.first_total
     }
 
-    fn stop(&self, reason: String) -> Error {
+    pub(crate) fn stop(&self, reason: String) -> Error {
         Error::Pagination {
             operation: self.operation,
             reason,
@@ -144,7 +147,7 @@ impl Guard {
             if let Some(total) = total
                 && offset + received + total_margin(total) < total
             {
-                return Err(self.stop(format!(
+                return Ok(Verdict::LastThenError(format!(
                     "the page at offset {offset} held {received} of {} items while total_count is {total}",
                     self.limit
                 )));

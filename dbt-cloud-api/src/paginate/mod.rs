@@ -125,6 +125,8 @@ where
         in_flight: FuturesOrdered<Fut>,
         offsets: VecDeque<i64>,
         buffered: VecDeque<T>,
+        /// An error to yield once the buffered items are out.
+        pending: Option<Error>,
         done: bool,
     }
     let limit = rules.page_size.clamp(1, PAGE_SIZE);
@@ -137,12 +139,16 @@ where
         in_flight: FuturesOrdered::new(),
         offsets: VecDeque::new(),
         buffered: VecDeque::new(),
+        pending: None,
         done: false,
     };
     futures::stream::unfold(state, move |mut state| async move {
         loop {
             if let Some(item) = state.buffered.pop_front() {
                 return Some((Ok(item), state));
+            }
+            if let Some(e) = state.pending.take() {
+                return Some((Err(e), state));
             }
             if state.done {
                 return None;
@@ -182,7 +188,10 @@ where
                     return Some((Err(e), state));
                 }
                 Ok((verdict, page)) => {
-                    if verdict == Verdict::Last {
+                    if let Verdict::LastThenError(reason) = &verdict {
+                        state.pending = Some(state.guard.stop(reason.clone()));
+                    }
+                    if verdict != Verdict::More {
                         state.done = true;
                         state.in_flight = FuturesOrdered::new();
                     }
