@@ -243,7 +243,8 @@ async fn five_hundred_concurrent_triggers_with_faults_create_one_run_each() {
                     .is_some_and(|c| c.starts_with(&format!("concurrent call {i} [")))
             })
             .count();
-        let distinct: std::collections::BTreeSet<i64> = returned.iter().map(|(_, id)| *id).collect();
+        let distinct: std::collections::BTreeSet<i64> =
+            returned.iter().map(|(_, id)| *id).collect();
         println!(
             "{CALLS} concurrent triggers of one job (seed {SEED:#x}): faults fired {fired:?} \
              (closed after create, 502 after create), {} runs created, {} duplicates, \
@@ -253,11 +254,20 @@ async fn five_hundred_concurrent_triggers_with_faults_create_one_run_each() {
             distinct.len(),
             started.elapsed()
         );
-        assert!(fired.iter().all(|f| *f >= 25), "both faults fired often: {fired:?}");
+        assert!(
+            fired.iter().all(|f| *f >= 25),
+            "both faults fired often: {fired:?}"
+        );
         assert_eq!(created.len(), CALLS, "one run per call, no duplicate");
         assert_eq!(distinct.len(), CALLS, "no two calls returned the same run");
-        assert_eq!(own, CALLS, "every call returned the run carrying its own cause");
+        assert_eq!(
+            own, CALLS,
+            "every call returned the run carrying its own cause"
+        );
     })
     .await;
-    assert!(outcome.is_ok(), "500 triggers did not finish within {bound:?}");
+    assert!(
+        outcome.is_ok(),
+        "500 triggers did not finish within {bound:?}"
+    );
 }

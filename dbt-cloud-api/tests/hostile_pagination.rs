@@ -134,8 +134,14 @@ async fn a_huge_total_with_one_item_per_page_stops_at_once() {
         let (items, error) = list(&dbt, concurrency).await;
         let sent = server.requests.load(Ordering::SeqCst) - before;
         assert_eq!(items, 1, "concurrency {concurrency}");
-        assert_pagination_error(error, "held 1 of 100 items while total_count is 1000000000000");
-        assert_eq!(sent, 1, "concurrency {concurrency}: no page requested past the lie");
+        assert_pagination_error(
+            error,
+            "held 1 of 100 items while total_count is 1000000000000",
+        );
+        assert_eq!(
+            sent, 1,
+            "concurrency {concurrency}: no page requested past the lie"
+        );
     }
 }
 

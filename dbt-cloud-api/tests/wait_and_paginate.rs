@@ -212,7 +212,11 @@ async fn waiting_on_a_mistyped_run_id_fails_within_seconds() {
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e:?}");
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -253,9 +257,17 @@ async fn the_time_limit_bounds_a_trigger_told_to_wait_for_days() {
     )
     .await
     .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(e.status().map(|s| s.as_u16()), Some(429), "{e:?}");
-    assert_eq!(mock.request_count(Operation::TriggerJobRun), 1, "no second POST after a 429 asking for days");
+    assert_eq!(
+        mock.request_count(Operation::TriggerJobRun),
+        1,
+        "no second POST after a 429 asking for days"
+    );
 }
 
 #[tokio::test]
@@ -275,9 +287,15 @@ async fn the_time_limit_bounds_a_trigger_whose_answer_never_comes() {
     )
     .await
     .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     match &e {
-        Error::TriggerOutcomeUnknown { marker, message, .. } => {
+        Error::TriggerOutcomeUnknown {
+            marker, message, ..
+        } => {
             assert!(marker.starts_with(dbt_cloud_api::trigger::MARKER_PREFIX));
             assert!(message.contains("time limit"), "{message}");
         }
@@ -303,7 +321,11 @@ async fn the_time_limit_bounds_polls_told_to_wait_for_days() {
     )
     .await
     .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(matches!(e, Error::WaitTimeout { .. }), "{e:?}");
     assert!(e.run_id().is_some_and(|id| mock.run_ids().contains(&id)));
 }
