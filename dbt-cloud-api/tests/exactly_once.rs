@@ -18,11 +18,16 @@ enum TriggerFault {
     TimeoutWhileProcessing,
 }
 
+/// The two load tests take turns: the 500 concurrent triggers would otherwise starve the
+/// trials, whose 100 ms request time-out is part of what they test.
+static LOAD_TESTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 const TRIALS: usize = 240;
 const SEED: u64 = 0x00db_7c10_0d00_0001;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_trigger_outcomes_never_create_a_second_run() {
+    let _turn = LOAD_TESTS.lock().await;
     let bound = Duration::from_secs(400);
     let trials = tokio::time::timeout(bound, async {
         let mock = start_mock(common::TOKEN).await;
@@ -169,6 +174,7 @@ async fn the_marker_is_in_the_cause_and_within_dbt_limit() {
 async fn five_hundred_concurrent_triggers_with_faults_create_one_run_each() {
     const CALLS: usize = 500;
     const SEED: u64 = 0x5eed_0500;
+    let _turn = LOAD_TESTS.lock().await;
     let bound = Duration::from_secs(240);
     let started = std::time::Instant::now();
     let outcome = tokio::time::timeout(bound, async {
