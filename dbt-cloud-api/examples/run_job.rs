@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use dbt_cloud_api::types::Run;
 use dbt_cloud_api::{
-    Config, DbtCloud, Error, RunResults, RunStatus, TriggerOptions, WaitOptions, config,
+    Config, DbtCloud, Error, RunNodes, RunStatus, TriggerOptions, WaitOptions, config,
 };
 use dbt_cloud_mock::{MockDbtCloud, MockServer, demo_ids};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -76,9 +76,8 @@ async fn run() -> Result<ExitCode, BoxError> {
     println!(
         "\nTriggered run {} of job {job_id}{}",
         run.id,
-        run.href
-            .as_deref()
-            .map(|h| format!(" ({h})"))
+        dbt.run_url(&run)
+            .map(|link| format!(" ({link})"))
             .unwrap_or_default()
     );
 
@@ -100,9 +99,9 @@ async fn run() -> Result<ExitCode, BoxError> {
         Err(Error::RunFailed { run, .. }) => (*run, false),
         Err(e) => return Err(e.into()),
     };
-    print_summary(&final_run);
-    match dbt.run_results(final_run.id, build_step(&final_run)).await {
-        Ok(results) => print_nodes(&results),
+    print_summary(&dbt, &final_run);
+    match dbt.run_nodes(final_run.id).await {
+        Ok(nodes) => print_nodes(&nodes),
         Err(e) => println!("\nNo run_results.json: {e}"),
     }
     Ok(if succeeded {
@@ -209,7 +208,7 @@ impl Progress {
     }
 }
 
-fn print_summary(run: &Run) {
+fn print_summary(dbt: &DbtCloud, run: &Run) {
     let field = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     println!("\nRun {}", run.id);
     println!(
@@ -226,15 +225,12 @@ fn print_summary(run: &Run) {
     );
     println!("  started:    {}", field(&run.started_at));
     println!("  finished:   {}", field(&run.finished_at));
-    println!(
-        "  duration:   {}",
-        run.duration_humanized
-            .clone()
-            .or_else(|| run.duration.clone())
-            .unwrap_or_else(|| "-".into())
-    );
-    if let Some(href) = &run.href {
-        println!("  link:       {href}");
+    let seconds =
+        |d: Option<Duration>| d.map_or("-".into(), |d| format!("{:.1}s", d.as_secs_f64()));
+    println!("  queued:     {}", seconds(run.queued_time()));
+    println!("  ran:        {}", seconds(run.run_time()));
+    if let Some(link) = dbt.run_url(run) {
+        println!("  link:       {link}");
     }
     for step in run.run_steps.as_deref().unwrap_or_default() {
         println!(
@@ -246,39 +242,30 @@ fn print_summary(run: &Run) {
     }
 }
 
-/// The step whose `run_results.json` describes the build: the last dbt command step that is
-/// not `docs generate` (dbt's default, the last step, would be the docs step's file).
-fn build_step(run: &Run) -> Option<i64> {
-    run.run_steps
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .filter(|s| {
-            let name = s.name.as_deref().unwrap_or("");
-            name.contains("dbt ") && !name.contains("docs generate") && !name.contains("dbt deps")
-        })
-        .filter(|s| s.run_status().is_some_and(|st| st != RunStatus::Queued))
-        .filter_map(|s| s.index)
-        .next_back()
-}
-
-fn print_nodes(results: &RunResults) {
-    println!("\nNodes ({}):", results.results.len());
+/// Every node of every dbt step, with its step.
+fn print_nodes(nodes: &RunNodes) {
+    println!("\nNodes ({}):", nodes.nodes().count());
     println!(
-        "  {:<55} {:<10} {:>8}  message",
-        "node", "status", "seconds"
+        "  {:>4}  {:<20} {:<55} {:<10} {:>8}  message",
+        "step", "command", "node", "status", "seconds"
     );
-    for node in &results.results {
+    for n in nodes.nodes() {
         println!(
-            "  {:<55} {:<10} {:>8}  {}",
-            node.unique_id,
-            node.status,
-            node.execution_time
+            "  {:>4}  {:<20} {:<55} {:<10} {:>8}  {}",
+            n.step.index,
+            n.step.command,
+            n.node.unique_id,
+            n.node.status,
+            n.node
+                .execution_time
                 .map_or("-".into(), |t| format!("{t:.2}")),
-            node.message.as_deref().unwrap_or("")
+            n.node.message.as_deref().unwrap_or("")
         );
     }
-    let counts: Vec<String> = results
+    for (index, command, why) in &nodes.unreadable {
+        println!("  step {index} ({command}): no run_results.json ({why})");
+    }
+    let counts: Vec<String> = nodes
         .status_counts()
         .iter()
         .map(|(s, n)| format!("{n} {s}"))

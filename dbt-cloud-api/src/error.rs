@@ -114,6 +114,63 @@ pub enum Error {
         /// Why the outcome is unknown.
         message: String,
     },
+    /// A list operation's pages contradicted each other (a page of items already read, more
+    /// items than the announced total, a short page far before it), so paging stopped.
+    #[error("{operation}: stopped paging: {reason}")]
+    Pagination {
+        /// The list operation.
+        operation: &'static str,
+        /// Which rule stopped it, with the figures.
+        reason: String,
+    },
+    /// Something failed after run `run_id` was triggered (reading it, waiting on it): the
+    /// run exists, so the caller can still cancel it or wait on it again.
+    #[error("run {run_id}: {source}")]
+    AfterTrigger {
+        /// The run that was triggered.
+        run_id: i64,
+        /// What failed.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A look-up by name found no match, or several.
+    #[error("{}", crate::lookup::describe(kind, name, scope, matches, candidates))]
+    NameLookup {
+        /// `project`, `environment`, `job`.
+        kind: &'static str,
+        /// The name searched for.
+        name: String,
+        /// Where it was searched, e.g. `in project 12`.
+        scope: String,
+        /// The matches (id, name): empty when there was none.
+        matches: Vec<(i64, String)>,
+        /// When there was no match, what there is (id, name), at most a few.
+        candidates: Vec<(i64, String)>,
+    },
+}
+
+impl Error {
+    /// The run this error is about: the failed or timed-out run, or the run a failure after
+    /// the trigger concerns.
+    pub fn run_id(&self) -> Option<i64> {
+        match self {
+            Error::RunFailed { run_id, .. }
+            | Error::WaitTimeout { run_id, .. }
+            | Error::AfterTrigger { run_id, .. } => Some(*run_id),
+            _ => None,
+        }
+    }
+
+    /// Marks an error that happened after `run_id` was triggered (unless it names the run).
+    pub(crate) fn after_trigger(self, run_id: i64) -> Error {
+        match self.run_id() {
+            Some(_) => self,
+            None => Error::AfterTrigger {
+                run_id,
+                source: Box::new(self),
+            },
+        }
+    }
 }
 
 impl Error {
@@ -124,6 +181,7 @@ impl Error {
             | Error::Transport { operation, .. }
             | Error::Decode { operation, .. }
             | Error::InvalidRequest { operation, .. } => Some(operation),
+            Error::AfterTrigger { source, .. } => source.operation(),
             _ => None,
         }
     }
@@ -133,6 +191,7 @@ impl Error {
         match self {
             Error::Api { status, .. } => Some(*status),
             Error::Decode { status, .. } => *status,
+            Error::AfterTrigger { source, .. } => source.status(),
             _ => None,
         }
     }
@@ -141,6 +200,7 @@ impl Error {
     pub fn user_message(&self) -> Option<&str> {
         match self {
             Error::Api { message, .. } => Some(message),
+            Error::AfterTrigger { source, .. } => source.user_message(),
             _ => None,
         }
     }
@@ -151,6 +211,7 @@ impl Error {
         match self {
             Error::Api { status, .. } => is_retryable_status(*status),
             Error::Transport { .. } => true,
+            Error::AfterTrigger { source, .. } => source.is_retryable(),
             _ => false,
         }
     }
@@ -165,6 +226,7 @@ impl Error {
         match self {
             Error::RunFailed { run, .. } => Some(run),
             Error::WaitTimeout { last_seen, .. } => last_seen.as_deref(),
+            Error::AfterTrigger { source, .. } => source.run(),
             _ => None,
         }
     }

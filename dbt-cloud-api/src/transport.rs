@@ -14,6 +14,7 @@ use reqwest::{Request, Response, ResponseBuilderExt};
 use tracing::Instrument;
 
 use crate::config::SecretToken;
+use crate::rate_limit::RateLimiter;
 use crate::retry::{RetryPolicy, is_idempotent, is_retryable_status, retry_after};
 
 /// Header added to an error answer whose body was not dbt's JSON envelope (an HTML page from a
@@ -27,6 +28,7 @@ pub const SYNTHESIZED_ENVELOPE_HEADER: &str = "x-dbt-cloud-api-synthesized-envel
 pub struct Transport {
     retry: RetryPolicy,
     token: Option<SecretToken>,
+    rate_limiter: RateLimiter,
 }
 
 impl Transport {
@@ -35,7 +37,19 @@ impl Transport {
         Transport {
             retry,
             token: Some(token),
+            rate_limiter: RateLimiter::default(),
         }
+    }
+
+    /// The same transport drawing on `limiter` (see [`crate::rate_limit`]).
+    pub fn with_rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.rate_limiter = limiter;
+        self
+    }
+
+    /// The limiter every request of this client waits on.
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.rate_limiter
     }
 
     /// The retry policy.
@@ -82,6 +96,7 @@ impl Transport {
                 status = tracing::field::Empty,
                 latency_ms = tracing::field::Empty,
             );
+            self.rate_limiter.acquire().await;
             let sent = Instant::now();
             let outcome = async {
                 let response = http.execute(request).await?;

@@ -3,10 +3,15 @@
 //! `wait_for_run` polls getRun with an interval that grows to a maximum, stops at an overall
 //! time limit (optionally cancelling the run), and rides out what real dbt Cloud does in the
 //! meantime: transient failures (already retried per request by the transport, then
-//! tolerated here for a while) and the 404 a run answers for a moment after it was triggered.
-//! It returns `Ok(run)` only for a successful run; an errored or cancelled run is
-//! [`Error::RunFailed`] and a time-out [`Error::WaitTimeout`], both carrying the run, so a
-//! failure cannot be mistaken for success.
+//! tolerated here for a while) and the 404 a run answers for a moment after it was triggered
+//! (for a minute after this client triggered it, for a few seconds for any other run id, so
+//! a mistyped id fails fast). It returns `Ok(run)` only for a successful run; an errored or
+//! cancelled run is [`Error::RunFailed`] and a time-out [`Error::WaitTimeout`], both carrying
+//! the run, so a failure cannot be mistaken for success.
+//!
+//! In [`DbtCloud::trigger_and_wait`] the time-out bounds the whole call, the trigger and
+//! every wait the server asks for included, and every error after the trigger carries the
+//! run's id ([`Error::run_id`]), so the caller can cancel the run or wait on it again.
 //!
 //! ```no_run
 //! # async fn f(dbt: dbt_cloud_api::DbtCloud) -> Result<(), dbt_cloud_api::Error> {
@@ -76,10 +81,14 @@ pub struct WaitOptions {
     timeout: Option<Duration>,
     cancel_on_timeout: bool,
     not_found_grace: Duration,
+    unknown_run_grace: Duration,
     error_budget: Duration,
     include_related: Option<String>,
     on_update: Option<UpdateCallback>,
 }
+
+/// How long a cancel after a time-out may take, past the time limit.
+const CANCEL_BOUND: Duration = Duration::from_secs(10);
 
 impl fmt::Debug for WaitOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -89,6 +98,7 @@ impl fmt::Debug for WaitOptions {
             .field("timeout", &self.timeout)
             .field("cancel_on_timeout", &self.cancel_on_timeout)
             .field("not_found_grace", &self.not_found_grace)
+            .field("unknown_run_grace", &self.unknown_run_grace)
             .field("error_budget", &self.error_budget)
             .field("include_related", &self.include_related)
             .field("on_update", &self.on_update.as_ref().map(|_| "<callback>"))
@@ -98,7 +108,8 @@ impl fmt::Debug for WaitOptions {
 
 impl Default for WaitOptions {
     /// Polls after 2 s, backing off by half each time to 30 s; gives up after 24 h; tolerates
-    /// 404 for 60 s after the wait starts and transient failures for 10 minutes in a row.
+    /// 404 for 60 s after this client triggered the run (3 s for a run it did not trigger)
+    /// and transient failures for 10 minutes in a row.
     fn default() -> Self {
         WaitOptions {
             poll_interval: Duration::from_secs(2),
@@ -106,6 +117,7 @@ impl Default for WaitOptions {
             timeout: Some(Duration::from_secs(24 * 3600)),
             cancel_on_timeout: false,
             not_found_grace: Duration::from_secs(60),
+            unknown_run_grace: Duration::from_secs(3),
             error_budget: Duration::from_secs(600),
             include_related: None,
             on_update: None,
@@ -126,7 +138,9 @@ impl WaitOptions {
         self
     }
 
-    /// Gives up after this long ([`Error::WaitTimeout`]).
+    /// Gives up after this long ([`Error::WaitTimeout`]). In [`DbtCloud::trigger_and_wait`]
+    /// it bounds the whole call, trigger included (plus at most 10 s for a cancel requested
+    /// by [`WaitOptions::cancel_on_timeout`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -144,9 +158,17 @@ impl WaitOptions {
         self
     }
 
-    /// How long after the wait starts a 404 for the run is taken for "not visible yet".
+    /// How long after this client triggered the run a 404 for it is taken for "not visible
+    /// yet" (default 60 s).
     pub fn not_found_grace(mut self, grace: Duration) -> Self {
         self.not_found_grace = grace;
+        self
+    }
+
+    /// How long after the wait starts a 404 is taken for "not visible yet" for a run this
+    /// client did not trigger (default 3 s; a run triggered by another process can lag too).
+    pub fn unknown_run_grace(mut self, grace: Duration) -> Self {
+        self.unknown_run_grace = grace;
         self
     }
 
@@ -186,6 +208,23 @@ impl DbtCloud {
     pub async fn wait_for_run(&self, run_id: i64, options: WaitOptions) -> Result<Run, Error> {
         let started = Instant::now();
         let deadline = options.timeout.map(|t| started + t);
+        self.wait_until(run_id, &options, started, deadline).await
+    }
+
+    /// The wait, under a time limit that may have started before it (`started`).
+    async fn wait_until(
+        &self,
+        run_id: i64,
+        options: &WaitOptions,
+        started: Instant,
+        deadline: Option<Instant>,
+    ) -> Result<Run, Error> {
+        let waiting_since = Instant::now();
+        // A 404 means "not visible yet" only this long after the run was triggered.
+        let not_found_until = match self.triggered_at(run_id) {
+            Some(at) => at + options.not_found_grace,
+            None => waiting_since + options.unknown_run_grace,
+        };
         let mut interval = options.poll_interval;
         let mut last_seen: Option<Run> = None;
         let mut previous: Option<RunStatus> = None;
@@ -242,7 +281,7 @@ impl DbtCloud {
                 Some(Err(error)) => {
                     let early_404 = error.is_not_found()
                         && last_seen.is_none()
-                        && started.elapsed() < options.not_found_grace;
+                        && Instant::now() < not_found_until;
                     let transient = error.is_retryable() || matches!(error, Error::Decode { .. });
                     if early_404 {
                         tracing::debug!(parent: &span, "run not visible yet (404); polling again");
@@ -274,7 +313,7 @@ impl DbtCloud {
         let mut cancel_requested = false;
         if options.cancel_on_timeout {
             // Bounded: a wait that already timed out must not hang on the cancel.
-            match tokio::time::timeout(Duration::from_secs(60), self.cancel(run_id)).await {
+            match tokio::time::timeout(CANCEL_BOUND, self.cancel(run_id)).await {
                 Ok(Ok(run)) => {
                     cancel_requested = true;
                     last_seen = Some(run);
@@ -294,14 +333,76 @@ impl DbtCloud {
         })
     }
 
-    /// [`DbtCloud::trigger_run`] (exactly once) then [`DbtCloud::wait_for_run`].
+    /// [`DbtCloud::trigger_run`] (exactly once) then [`DbtCloud::wait_for_run`], under one
+    /// time limit ([`WaitOptions::timeout`]) for both. Every error after the trigger carries
+    /// the run's id ([`Error::run_id`]); a time limit reached before the trigger's outcome was
+    /// known is [`Error::TriggerOutcomeUnknown`] with the marker to look for.
     pub async fn trigger_and_wait(
         &self,
         job_id: i64,
         trigger: TriggerOptions,
         wait: WaitOptions,
     ) -> Result<Run, Error> {
-        let run = self.trigger_run(job_id, trigger).await?;
-        self.wait_for_run(run.id, wait).await
+        self.start_and_wait(job_id, &trigger, &wait, Start::Trigger)
+            .await
     }
+
+    /// [`DbtCloud::rerun_from_failure`] then [`DbtCloud::wait_for_run`], with the guarantees
+    /// of [`DbtCloud::trigger_and_wait`].
+    pub async fn rerun_and_wait(
+        &self,
+        job_id: i64,
+        trigger: TriggerOptions,
+        wait: WaitOptions,
+    ) -> Result<Run, Error> {
+        self.start_and_wait(job_id, &trigger, &wait, Start::Rerun)
+            .await
+    }
+
+    async fn start_and_wait(
+        &self,
+        job_id: i64,
+        trigger: &TriggerOptions,
+        wait: &WaitOptions,
+        start: Start,
+    ) -> Result<Run, Error> {
+        let started = Instant::now();
+        let deadline = wait.timeout.map(|t| started + t);
+        let marker = crate::trigger::new_marker();
+        let triggered = async {
+            match start {
+                Start::Trigger => {
+                    self.trigger_marked(job_id, trigger, &marker, deadline)
+                        .await
+                }
+                Start::Rerun => self.rerun_marked(job_id, trigger, &marker, deadline).await,
+            }
+        };
+        let run = match deadline {
+            None => triggered.await?,
+            Some(deadline) => match tokio::time::timeout_at(deadline, triggered).await {
+                Ok(run) => run?,
+                Err(_) => {
+                    return Err(Error::TriggerOutcomeUnknown {
+                        job_id,
+                        marker,
+                        message: format!(
+                            "the time limit of {:?} ran out before the trigger's outcome was known",
+                            started.elapsed()
+                        ),
+                    });
+                }
+            },
+        };
+        self.wait_until(run.id, wait, started, deadline)
+            .await
+            .map_err(|e| e.after_trigger(run.id))
+    }
+}
+
+/// How [`DbtCloud::start_and_wait`] starts the run.
+#[derive(Clone, Copy)]
+enum Start {
+    Trigger,
+    Rerun,
 }

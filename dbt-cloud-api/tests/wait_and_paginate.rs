@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::{bounded, client, start_mock, trigger_options, wait_options};
 use dbt_cloud_api::paginate::{Page, paginate};
 use dbt_cloud_api::{Error, RunStatus};
-use dbt_cloud_mock::{JobScript, MockDbtCloud, Operation, demo_ids};
+use dbt_cloud_mock::{Fault, FaultRule, JobScript, MockDbtCloud, Operation, demo_ids};
 use futures::TryStreamExt;
 
 #[tokio::test]
@@ -177,4 +177,155 @@ async fn artifact_paths_keep_their_slashes() {
     );
     let manifest = dbt.manifest(run.id, None).await.unwrap();
     assert!(manifest.models().count() > 0);
+}
+
+#[tokio::test]
+async fn an_error_after_the_trigger_carries_the_run_id() {
+    let mock = start_mock(common::TOKEN).await;
+    let dbt = client(&mock);
+    mock.inject_fault(FaultRule::on(Operation::GetRun, Fault::Status(403)).times(1));
+    let e = bounded(
+        "wait refused",
+        dbt.trigger_and_wait(demo_ids::CI_JOB, trigger_options(), wait_options()),
+    )
+    .await
+    .unwrap_err();
+    let run_id = e.run_id().expect("the error names the triggered run");
+    assert!(mock.run_ids().contains(&run_id), "{e}");
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(403), "{e:?}");
+    assert_eq!(e.operation(), Some("get_run"));
+    assert!(e.to_string().starts_with(&format!("run {run_id}: ")), "{e}");
+    // The run can be waited on again.
+    let run = bounded("wait again", dbt.wait_for_run(run_id, wait_options()))
+        .await
+        .unwrap();
+    assert_eq!(run.id, run_id);
+}
+
+#[tokio::test]
+async fn waiting_on_a_mistyped_run_id_fails_within_seconds() {
+    let mock = start_mock(common::TOKEN).await;
+    let dbt = client(&mock);
+    let started = std::time::Instant::now();
+    // Default grace periods: this client never triggered run 999999999.
+    let e = bounded("missing run", dbt.wait_for_run(999_999_999, wait_options()))
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_run_this_client_triggered_may_answer_404_for_a_while() {
+    let mock = start_mock(common::TOKEN).await;
+    let dbt = client(&mock);
+    // Hidden for longer than the grace given to runs this client did not trigger.
+    mock.hide_new_runs(40);
+    let wait = wait_options()
+        .poll_interval(Duration::from_millis(100))
+        .max_poll_interval(Duration::from_millis(100))
+        .unknown_run_grace(Duration::from_millis(200));
+    let run = bounded(
+        "hidden run",
+        dbt.trigger_and_wait(demo_ids::CI_JOB, trigger_options(), wait),
+    )
+    .await
+    .unwrap();
+    assert!(mock.request_count(Operation::GetRun) > 40);
+    assert_eq!(run.run_status(), Some(RunStatus::Success));
+}
+
+#[tokio::test]
+async fn the_time_limit_bounds_a_trigger_told_to_wait_for_days() {
+    let mock = start_mock(common::TOKEN).await;
+    let dbt = client(&mock);
+    mock.inject_fault(FaultRule::on(
+        Operation::TriggerJobRun,
+        Fault::RateLimited {
+            retry_after_secs: 999_999,
+        },
+    ));
+    let started = std::time::Instant::now();
+    let wait = wait_options().timeout(Duration::from_secs(1));
+    let e = bounded(
+        "rate-limited trigger",
+        dbt.trigger_and_wait(demo_ids::CI_JOB, trigger_options(), wait),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(429), "{e:?}");
+    assert_eq!(
+        mock.request_count(Operation::TriggerJobRun),
+        1,
+        "no second POST after a 429 asking for days"
+    );
+}
+
+#[tokio::test]
+async fn the_time_limit_bounds_a_trigger_whose_answer_never_comes() {
+    let mock = start_mock(common::TOKEN).await;
+    let dbt = client(&mock);
+    // The POST times out (client time-out 500 ms) and the look-up would settle for 1.5 s.
+    mock.inject_fault(FaultRule::on(
+        Operation::TriggerJobRun,
+        Fault::Latency(Duration::from_secs(60)),
+    ));
+    let started = std::time::Instant::now();
+    let wait = wait_options().timeout(Duration::from_millis(800));
+    let e = bounded(
+        "hanging trigger",
+        dbt.trigger_and_wait(demo_ids::CI_JOB, trigger_options(), wait),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    match &e {
+        Error::TriggerOutcomeUnknown {
+            marker, message, ..
+        } => {
+            assert!(marker.starts_with(dbt_cloud_api::trigger::MARKER_PREFIX));
+            assert!(message.contains("time limit"), "{message}");
+        }
+        other => panic!("expected TriggerOutcomeUnknown, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_time_limit_bounds_polls_told_to_wait_for_days() {
+    let mock = start_mock(common::TOKEN).await;
+    let dbt = client(&mock);
+    mock.inject_fault(FaultRule::on(
+        Operation::GetRun,
+        Fault::RateLimited {
+            retry_after_secs: 999_999,
+        },
+    ));
+    let started = std::time::Instant::now();
+    let wait = wait_options().timeout(Duration::from_secs(1));
+    let e = bounded(
+        "rate-limited polls",
+        dbt.trigger_and_wait(demo_ids::CI_JOB, trigger_options(), wait),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(e, Error::WaitTimeout { .. }), "{e:?}");
+    assert!(e.run_id().is_some_and(|id| mock.run_ids().contains(&id)));
 }

@@ -4,10 +4,14 @@
 //! whose connection dropped, and so start the job twice whenever dbt had in fact received the
 //! first request. dbt has no idempotency key, so [`DbtCloud::trigger_run`] puts a unique marker
 //! in the run's `cause`; when a `POST`'s outcome is unknown (timeout, connection closed,
-//! a 5xx, an unreadable 2xx) it looks the job's newest runs up for that marker, for a while
-//! (a request still in flight at dbt may land late), and sends again only if no run carries
+//! a 5xx, an unreadable 2xx) it looks for that marker through every run of the job created
+//! since the trigger began, however many other runs started meanwhile, for a while (a
+//! request still in flight at dbt may land late), and sends again only if no run carries
 //! it. If the look-up itself cannot be done, it gives up with
 //! [`Error::TriggerOutcomeUnknown`] rather than risk a second run.
+//!
+//! [`TriggerOptions::reuse_active_run`] returns the job's run in progress instead of starting
+//! another, and [`DbtCloud::rerun_from_failure`] reruns a failed run from its failed step.
 //!
 //! ```no_run
 //! # async fn f(dbt: dbt_cloud_api::DbtCloud) -> Result<(), dbt_cloud_api::Error> {
@@ -20,6 +24,9 @@
 //! # Ok(()) }
 //! ```
 
+mod marker_lookup;
+mod rerun;
+
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -27,6 +34,8 @@ use tokio::time::Instant;
 use crate::DbtCloud;
 use crate::error::Error;
 use crate::types::{Run, TriggerJobRunRequest};
+
+use marker_lookup::Lookup;
 
 /// What every marker starts with, so a person reading a run's cause in the dbt Cloud UI
 /// knows where it came from.
@@ -41,8 +50,9 @@ pub struct TriggerOptions {
     request: Option<TriggerJobRunRequest>,
     settle: Duration,
     max_attempts: u32,
-    lookup_depth: i64,
+    clock_margin: Duration,
     backoff: Duration,
+    reuse_active_run: bool,
 }
 
 impl TriggerOptions {
@@ -53,8 +63,9 @@ impl TriggerOptions {
             request: None,
             settle: Duration::from_secs(15),
             max_attempts: 3,
-            lookup_depth: 50,
+            clock_margin: Duration::from_secs(120),
             backoff: Duration::from_secs(1),
+            reuse_active_run: false,
         }
     }
 
@@ -88,9 +99,19 @@ impl TriggerOptions {
         self
     }
 
-    /// How many of the job's newest runs the look-up scans (default 50, at most 100).
-    pub fn lookup_depth(mut self, depth: i64) -> Self {
-        self.lookup_depth = depth.clamp(1, 100);
+    /// How far before the trigger began (on dbt's `created_at` clock) the marker look-up
+    /// keeps reading the job's runs (default 2 minutes): it covers runs whose `created_at`
+    /// is out of order with their ids, and a dbt clock running slightly fast.
+    pub fn clock_margin(mut self, margin: Duration) -> Self {
+        self.clock_margin = margin;
+        self
+    }
+
+    /// If the job has a run queued, starting or running, return it instead of starting
+    /// another (Airflow's `reuse_existing_run`; default false). The newest such run is
+    /// returned; its cause is whatever started it.
+    pub fn reuse_active_run(mut self, reuse: bool) -> Self {
+        self.reuse_active_run = reuse;
         self
     }
 
@@ -120,7 +141,7 @@ pub fn marked_cause(cause: &str, marker: &str) -> String {
 
 /// What a failed `POST` tells us about whether a run exists.
 #[derive(Debug, PartialEq, Eq)]
-enum Outcome {
+pub(crate) enum Outcome {
     /// Nothing was created (connection refused, 429 rate limit): safe to send again.
     NotCreated,
     /// dbt refused it (400, 401, 403, 404, ...): sending again would fail the same way.
@@ -131,7 +152,7 @@ enum Outcome {
     Unknown,
 }
 
-fn classify(error: &Error) -> Outcome {
+pub(crate) fn classify(error: &Error) -> Outcome {
     match error {
         Error::Transport { connect: true, .. } => Outcome::NotCreated,
         Error::Transport { .. } => Outcome::Unknown,
@@ -146,22 +167,35 @@ fn classify(error: &Error) -> Outcome {
     }
 }
 
-enum Lookup {
-    Found(Box<Run>),
-    NotFound,
-    Failed(String),
-}
-
 impl DbtCloud {
     /// Triggers a run of `job_id` and returns it as dbt answered (status Queued). Never creates
     /// more than one run per call; see the [module documentation](crate::trigger).
     pub async fn trigger_run(&self, job_id: i64, options: TriggerOptions) -> Result<Run, Error> {
+        self.trigger_marked(job_id, &options, &new_marker(), None)
+            .await
+    }
+
+    /// [`DbtCloud::trigger_run`] with the marker chosen by the caller, giving up (with
+    /// [`Error::TriggerOutcomeUnknown`] if a `POST` was sent) rather than sleeping past
+    /// `deadline`.
+    pub(crate) async fn trigger_marked(
+        &self,
+        job_id: i64,
+        options: &TriggerOptions,
+        marker: &str,
+        deadline: Option<Instant>,
+    ) -> Result<Run, Error> {
         let account_id = self.account_id()?;
-        let marker = new_marker();
-        let cause = marked_cause(&options.cause, &marker);
+        if options.reuse_active_run
+            && let Some(run) = self.active_run(job_id).await?
+        {
+            tracing::info!(job_id, run_id = run.id, "reusing the job's run in progress");
+            return Ok(run);
+        }
+        let cause = marked_cause(&options.cause, marker);
         let span = tracing::info_span!("dbt_cloud.trigger", job_id, marker = %marker);
-        let _guard = span.enter();
-        drop(_guard);
+        // Where the marker look-up starts reading (see `marker_lookup`).
+        let began = Instant::now();
 
         let mut attempt: u32 = 0;
         loop {
@@ -184,6 +218,7 @@ impl DbtCloud {
                 Ok(value) => match value.into_inner().data {
                     Some(run) => {
                         tracing::info!(parent: &span, run_id = run.id, attempt, "run triggered");
+                        self.remember_trigger(run.id);
                         return Ok(run);
                     }
                     None => crate::client::missing_data("trigger_job_run"),
@@ -192,33 +227,31 @@ impl DbtCloud {
             };
             let outcome = classify(&error);
             tracing::warn!(parent: &span, attempt, error = %error, outcome = ?outcome, "trigger POST failed");
+            let unknown = |message: String| Error::TriggerOutcomeUnknown {
+                job_id,
+                marker: marker.to_string(),
+                message,
+            };
             match outcome {
                 Outcome::Refused => return Err(error),
                 Outcome::NotCreated => {}
                 Outcome::Created | Outcome::Unknown => {
                     match self
-                        .find_marked_run(account_id, job_id, &marker, &options)
+                        .find_marked_run(account_id, job_id, marker, began, options)
                         .await
                     {
                         Lookup::Found(run) => {
                             tracing::info!(parent: &span, run_id = run.id, attempt, "found the run of an unanswered trigger");
+                            self.remember_trigger(run.id);
                             return Ok(*run);
                         }
                         Lookup::Failed(why) => {
-                            return Err(Error::TriggerOutcomeUnknown {
-                                job_id,
-                                marker,
-                                message: format!("{error}; look-up failed: {why}"),
-                            });
+                            return Err(unknown(format!("{error}; look-up failed: {why}")));
                         }
                         Lookup::NotFound if outcome == Outcome::Created => {
-                            return Err(Error::TriggerOutcomeUnknown {
-                                job_id,
-                                marker,
-                                message: format!(
-                                    "{error}; dbt accepted the request but the run is not listed yet"
-                                ),
-                            });
+                            return Err(unknown(format!(
+                                "{error}; dbt accepted the request but the run is not listed yet"
+                            )));
                         }
                         Lookup::NotFound => {}
                     }
@@ -227,98 +260,31 @@ impl DbtCloud {
             if attempt >= options.max_attempts {
                 return Err(error);
             }
-            let ceiling = options.backoff.saturating_mul(1 << (attempt - 1).min(6));
-            let mut delay = ceiling.mul_f64(0.5 + rand::random::<f64>() / 2.0);
-            if let Error::Api {
-                retry_after: Some(asked),
-                ..
-            } = &error
-            {
-                delay = delay.max(*asked);
+            let delay = resend_delay(options.backoff, attempt, &error);
+            if deadline.is_some_and(|d| Instant::now() + delay >= d) {
+                // No run was created (we looked), so the caller gets the last refusal.
+                return Err(error);
             }
             tokio::time::sleep(delay).await;
         }
     }
+}
 
-    /// Looks for the run whose trigger cause holds `marker`, repeatedly until `settle` has
-    /// passed, because a request that timed out on our side may still be processed by dbt.
-    async fn find_marked_run(
-        &self,
-        account_id: i64,
-        job_id: i64,
-        marker: &str,
-        options: &TriggerOptions,
-    ) -> Lookup {
-        let deadline = Instant::now() + options.settle;
-        let mut delay = Duration::from_millis(100)
-            .min(options.settle / 4)
-            .max(Duration::from_millis(10));
-        let mut looked_up = false;
-        let mut last_error = String::from("no look-up completed");
-        loop {
-            match self
-                .lookup_marker(account_id, job_id, marker, options.lookup_depth)
-                .await
-            {
-                Ok(Some(run)) => return Lookup::Found(Box::new(run)),
-                Ok(None) => looked_up = true,
-                Err(e) => last_error = e.to_string(),
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return if looked_up {
-                    Lookup::NotFound
-                } else {
-                    Lookup::Failed(last_error)
-                };
-            }
-            tokio::time::sleep(delay.min(deadline - now)).await;
-            delay = (delay * 2).min(Duration::from_secs(2));
-        }
+/// How long to wait before `POST` number `attempt + 1`: the backoff doubled per attempt
+/// with jitter, or longer if the server asked (capped: a `Retry-After` of days is no reason
+/// to hold a trigger, the caller's deadline decides).
+fn resend_delay(backoff: Duration, attempt: u32, error: &Error) -> Duration {
+    const MAX_ASKED: Duration = Duration::from_secs(300);
+    let ceiling = backoff.saturating_mul(1 << (attempt.saturating_sub(1)).min(6));
+    let mut delay = ceiling.mul_f64(0.5 + rand::random::<f64>() / 2.0);
+    if let Error::Api {
+        retry_after: Some(asked),
+        ..
+    } = error
+    {
+        delay = delay.max((*asked).min(MAX_ASKED));
     }
-
-    /// One look-up: the job's newest runs with their triggers.
-    async fn lookup_marker(
-        &self,
-        account_id: i64,
-        job_id: i64,
-        marker: &str,
-        depth: i64,
-    ) -> Result<Option<Run>, Error> {
-        let listed = self
-            .raw()
-            .list_runs()
-            .account_id(account_id)
-            .job_definition_id(job_id)
-            .order_by("-id")
-            .include_related("trigger")
-            .limit(depth)
-            .send()
-            .await;
-        let runs = match listed {
-            Ok(v) => v.into_inner().data.unwrap_or_default(),
-            Err(e) => return Err(Error::from_generated("list_runs", e).await),
-        };
-        if let Some(run) = runs.iter().find(|run| {
-            run.trigger
-                .as_ref()
-                .and_then(|t| t.cause.as_deref())
-                .is_some_and(|c| c.contains(marker))
-        }) {
-            return Ok(Some(run.clone()));
-        }
-        // Without triggers we cannot tell our run from another: not finding the marker would
-        // prove nothing, and sending again could start the job twice.
-        if runs.iter().any(|run| run.trigger.is_none()) {
-            return Err(Error::Decode {
-                operation: "list_runs",
-                status: None,
-                message: "runs listed without their trigger (include_related=trigger ignored)"
-                    .to_string(),
-            });
-        }
-        Ok(None)
-    }
+    delay
 }
 
 #[cfg(test)]
