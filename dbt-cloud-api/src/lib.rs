@@ -14,6 +14,8 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod paginate;
+pub mod redact;
+pub mod redirect;
 pub mod retry;
 pub mod run_status;
 pub mod transport;
