@@ -459,20 +459,19 @@ fn source_of<T: std::error::Error + 'static>(e: &reqwest::Error) -> Option<&T> {
 }
 
 /// The TLS library's error inside `e`, looking inside `io::Error`s too (whose `source()`
-/// skips the error they wrap).
+/// skips the error they wrap; the connector nests them two deep).
 fn rustls_error(e: &reqwest::Error) -> Option<&rustls::Error> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
-    while let Some(s) = source {
-        if let Some(found) = s.downcast_ref::<rustls::Error>() {
+    let mut node: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(current) = node {
+        if let Some(found) = current.downcast_ref::<rustls::Error>() {
             return Some(found);
         }
-        if let Some(io) = s.downcast_ref::<std::io::Error>()
-            && let Some(inner) = io.get_ref()
-            && let Some(found) = inner.downcast_ref::<rustls::Error>()
-        {
-            return Some(found);
-        }
-        source = s.source();
+        node = match current.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        };
     }
     None
 }
