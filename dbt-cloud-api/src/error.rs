@@ -30,7 +30,9 @@ use crate::config::ConfigError;
 use crate::redirect::RefusedRedirect;
 use crate::retry::{is_retryable_status, retry_after};
 use crate::run_status::RunStatus;
-use crate::transport::{ErrorBody, REQUEST_HEADER, known_operation, summarize_body};
+use crate::transport::{
+    ErrorBody, REQUEST_HEADER, known_operation, operation_of_failure, summarize_body,
+};
 use crate::types::Run;
 
 /// The operation named by an error converted with `From`/`?` when the answer does not say
@@ -344,18 +346,24 @@ impl Error {
 }
 
 /// `?` on a generated builder's `.send()`: the operation is read from the answer when there
-/// is one (the transport labels every error answer), else [`UNNAMED_OPERATION`].
+/// is one (the transport labels every error answer), or from the transport's note of the
+/// failed URL, else it is [`UNNAMED_OPERATION`].
 impl<E: serde::Serialize> From<progenitor_client::Error<E>> for Error {
     fn from(error: progenitor_client::Error<E>) -> Self {
         use progenitor_client::Error as G;
-        let labelled = match &error {
-            G::ErrorResponse(value) => RequestLine::from_headers(value.headers()),
-            G::UnexpectedResponse(response) => RequestLine::from_headers(response.headers()),
+        let operation = match &error {
+            G::ErrorResponse(value) => {
+                RequestLine::from_headers(value.headers()).and_then(|line| line.operation)
+            }
+            G::UnexpectedResponse(response) => {
+                RequestLine::from_headers(response.headers()).and_then(|line| line.operation)
+            }
+            G::CommunicationError(e) | G::InvalidUpgrade(e) | G::ResponseBodyError(e) => {
+                e.url().and_then(operation_of_failure)
+            }
             _ => None,
-        };
-        let operation = labelled
-            .and_then(|line| line.operation)
-            .unwrap_or(UNNAMED_OPERATION);
+        }
+        .unwrap_or(UNNAMED_OPERATION);
         Error::from_generated_now(operation, error)
     }
 }

@@ -143,18 +143,34 @@ impl Transport {
         let method = request.method().clone();
         let response = match http.execute(request).await {
             Ok(response) => response,
-            Err(e) => return Err(self.scrub_error(e)),
+            Err(e) => return Err(self.failed(e, operation)),
         };
         match self.buffer(response).await {
             Ok(mut response) => {
                 if response.status().as_u16() >= 300 {
                     let url = response.url().clone();
-                    label_error_answer(response.headers_mut(), operation, &method, &url);
+                    label_error_answer(
+                        response.headers_mut(),
+                        operation,
+                        &method,
+                        &url,
+                        &self.redactor,
+                    );
                 }
                 Ok(response)
             }
-            Err(e) => Err(self.scrub_error(e)),
+            Err(e) => Err(self.failed(e, operation)),
         }
+    }
+
+    /// A failed attempt: secrets out of the error, and its URL noted (see
+    /// [`operation_of_failure`]).
+    fn failed(&self, e: reqwest::Error, operation: &'static str) -> reqwest::Error {
+        let e = self.scrub_error(e);
+        if let Some(url) = e.url() {
+            remember_failure(url, operation);
+        }
+        e
     }
 
     /// A `reqwest` error names the URL it failed on, which after a redirect is the server's
@@ -235,11 +251,13 @@ fn label_error_answer(
     operation: &'static str,
     method: &reqwest::Method,
     url: &reqwest::Url,
+    redactor: &Redactor,
 ) {
     remember_operation(operation);
     let origin = url.origin().ascii_serialization();
+    // After a same-origin redirect the path is the server's choice.
     let line = format!("{operation} {method} {origin}{}", url.path());
-    if let Ok(value) = HeaderValue::from_str(&line) {
+    if let Ok(value) = HeaderValue::from_str(&redactor.redact(&line)) {
         headers.insert(HeaderName::from_static(REQUEST_HEADER), value);
     }
 }
@@ -260,6 +278,32 @@ fn remember_operation(operation: &'static str) {
     {
         ops.push(operation);
     }
+}
+
+/// The URLs of the latest failed requests (no answer: connection errors, refused redirects)
+/// and their operations: a `reqwest` error names its URL but not its operation, and `From`
+/// is given nothing else. A short ring, written only when a request fails.
+static RECENT_FAILURES: std::sync::Mutex<std::collections::VecDeque<(String, &'static str)>> =
+    std::sync::Mutex::new(std::collections::VecDeque::new());
+const RECENT_FAILURES_KEPT: usize = 64;
+
+fn remember_failure(url: &reqwest::Url, operation: &'static str) {
+    if let Ok(mut recent) = RECENT_FAILURES.lock() {
+        if recent.len() >= RECENT_FAILURES_KEPT {
+            recent.pop_front();
+        }
+        recent.push_back((url.as_str().to_string(), operation));
+    }
+}
+
+/// The operation of the latest failed request to `url`, if it is still remembered.
+pub(crate) fn operation_of_failure(url: &reqwest::Url) -> Option<&'static str> {
+    let recent = RECENT_FAILURES.lock().ok()?;
+    recent
+        .iter()
+        .rev()
+        .find(|(failed, _)| failed == url.as_str())
+        .map(|(_, operation)| *operation)
 }
 
 /// The `&'static` operation id equal to `name`, if one was seen.
