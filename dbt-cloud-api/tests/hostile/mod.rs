@@ -37,6 +37,7 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// `Reply::new(0)` closes the connection without answering.
     pub fn new(status: u16) -> Self {
         Reply {
             status,
@@ -111,6 +112,10 @@ pub async fn serve(handler: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'stat
                     seen.len() - 1
                 };
                 let reply = handler(&request, count);
+                if reply.status == 0 {
+                    // Status 0: hang up without answering.
+                    return;
+                }
                 let mut out = format!("HTTP/1.1 {} X\r\n", reply.status);
                 for (name, value) in &reply.headers {
                     out.push_str(&format!("{name}: {value}\r\n"));
