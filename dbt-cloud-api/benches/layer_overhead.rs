@@ -2,8 +2,8 @@
 //! client + transport hooks: retries, buffering, redaction, tracing span, typed decode)
 //! versus the same call written by hand with plain reqwest: a client with the same settings
 //! (timeout, connect timeout, user agent, `Authorization` and `Accept` default headers, the
-//! `api-version` header per request) decoding the body into the same generated
-//! `RunResponse`. Both run against the same in-process mock, interleaved in rounds so both
+//! `api-version` header and the URL built per request) decoding the body into the same
+//! generated `RunResponse`. Both run against the same in-process mock, interleaved in rounds so both
 //! see the same machine state.
 //!
 //! ```text
@@ -57,10 +57,7 @@ async fn main() {
         .connect_timeout(std::time::Duration::from_secs(10))
         .build()
         .expect("reqwest client");
-    let url = format!(
-        "{}/api/v2/accounts/{account_id}/runs/{run_id}/",
-        mock.base_url()
-    );
+    let base_url = mock.base_url();
 
     let layer_call = || async {
         let run = dbt
@@ -70,8 +67,10 @@ async fn main() {
         std::hint::black_box(run.id);
     };
     let plain_call = || async {
+        // As a hand-written client would: the URL is built per call, as the generated one is.
+        let url = format!("{base_url}/api/v2/accounts/{account_id}/runs/{run_id}/");
         let response = plain
-            .get(&url)
+            .get(url)
             .header("api-version", "2")
             .send()
             .await

@@ -133,6 +133,8 @@ impl Transport {
     }
 
     /// One attempt: send, read the whole answer, and make what the server said safe to show.
+    /// Every request of the client leaves through here (so this is where to wait for a
+    /// client-side rate limit before `http.execute`).
     async fn attempt(
         &self,
         http: &reqwest::Client,
