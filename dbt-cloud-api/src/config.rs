@@ -261,14 +261,14 @@ impl Config {
         );
 
         crate::tls::ensure_crypto_provider();
+        let redactor = crate::redact::Redactor::new([self.token.expose()]);
         let mut builder = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(self.user_agent.clone())
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
-            // dbt redirects `/runs/1` to `/runs/1/`; a redirect must never carry the token to
-            // another host, which reqwest already guarantees by stripping it cross-origin.
-            .redirect(reqwest::redirect::Policy::limited(5));
+            // dbt redirects `/runs/1` to `/runs/1/`; anything leaving the origin is refused.
+            .redirect(crate::redirect::same_origin_policy(redactor.clone()));
         let mut certs = Vec::new();
         for pem in &self.root_certs_pem {
             certs.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
@@ -281,7 +281,7 @@ impl Config {
         let http = builder
             .build()
             .map_err(|e| ConfigError::invalid("HTTP client", e.to_string()))?;
-        let transport = crate::transport::Transport::new(self.retry.clone(), self.token.clone());
+        let transport = crate::transport::Transport::new(self.retry.clone(), redactor);
         let client = crate::Client::new_with_client(&self.base_url, http, transport);
         Ok(crate::DbtCloud::from_parts(client, self.account_id))
     }
@@ -514,6 +514,9 @@ fn parse_host(name: &str, raw: &str) -> Result<String, ConfigError> {
             "credentials in the URL are not supported; use the token variables",
         ));
     }
+    if let Some(advice) = ui_url_advice(name, &url) {
+        return Err(ConfigError::invalid(name, advice));
+    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(ConfigError::invalid(
             name,
@@ -549,6 +552,62 @@ fn parse_host(name: &str, raw: &str) -> Result<String, ConfigError> {
     let mut origin = url.origin().ascii_serialization();
     origin.push_str(&path);
     Ok(origin)
+}
+
+/// The first path segments of dbt Cloud's web pages (what a browser's address bar shows),
+/// none of which is an API prefix.
+const UI_PATH_SEGMENTS: [&str; 9] = [
+    "deploy",
+    "develop",
+    "settings",
+    "explore",
+    "next",
+    "dashboard",
+    "ide",
+    "studio",
+    "accounts",
+];
+
+/// When `url` is a dbt Cloud page copied from the browser rather than an API host, what to
+/// set instead: the host alone, and the account id if the page shows one.
+fn ui_url_advice(name: &str, url: &Url) -> Option<String> {
+    let host = url.host_str()?.to_ascii_lowercase();
+    let dbt_host =
+        host == "getdbt.com" || host.ends_with(".getdbt.com") || host.ends_with(".dbt.com");
+    if matches!(
+        host.as_str(),
+        "getdbt.com" | "www.getdbt.com" | "docs.getdbt.com"
+    ) {
+        return Some(format!(
+            "{host} is dbt's website, not a dbt Cloud API host: use the host of your account (cloud.getdbt.com, emea.dbt.com, au.dbt.com or ACCOUNT_PREFIX.us1.dbt.com)"
+        ));
+    }
+    let path = url.path().trim_matches('/');
+    let first = path.split('/').next().unwrap_or("");
+    let api_path = first.is_empty() || first == "api";
+    let ui_path = UI_PATH_SEGMENTS.contains(&first) || (dbt_host && !api_path);
+    // The app's older pages live after a `#/` fragment.
+    let ui_fragment = dbt_host && url.fragment().is_some_and(|f| !f.is_empty());
+    if !ui_path && !ui_fragment {
+        return None;
+    }
+    let segments: Vec<&str> = path
+        .split('/')
+        .chain(url.fragment().unwrap_or("").split('/'))
+        .collect();
+    let account = segments
+        .windows(2)
+        .find(|w| {
+            matches!(w[0], "deploy" | "accounts" | "develop")
+                && w[1].parse::<i64>().is_ok_and(|id| id > 0)
+        })
+        .map(|w| format!(" and {ACCOUNT_ID_VAR}={}", w[1]))
+        .unwrap_or_default();
+    let origin = url.origin().ascii_serialization();
+    Some(format!(
+        "{:?} looks like a dbt Cloud page copied from the browser, not an API host: set {name} to {origin:?} (the host alone){account}",
+        url.as_str()
+    ))
 }
 
 fn is_loopback(host: &str) -> bool {

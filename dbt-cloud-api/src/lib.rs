@@ -16,6 +16,8 @@ pub mod error;
 pub mod lookup;
 pub mod paginate;
 pub mod rate_limit;
+pub mod redact;
+pub mod redirect;
 pub mod retry;
 pub mod run_results;
 pub mod run_status;

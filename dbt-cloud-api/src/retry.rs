@@ -28,16 +28,23 @@ pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
+    max_delay: Duration,
     max_elapsed: Duration,
 }
 
+/// The longest wait [`retry_after`] reports, whatever the server asked (a day); the policy's
+/// [`RetryPolicy::max_delay`] then caps it further.
+pub const MAX_SERVER_DELAY: Duration = Duration::from_secs(86_400);
+
 impl Default for RetryPolicy {
-    /// 5 attempts, backoff ceiling from 500 ms doubling to 30 s, at most 2 minutes in all.
+    /// 5 attempts, backoff ceiling from 500 ms doubling to 30 s, no single wait over 60 s
+    /// (even when the server asks for longer), at most 2 minutes in all.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 5,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
+            max_delay: Duration::from_secs(60),
             max_elapsed: Duration::from_secs(120),
         }
     }
@@ -70,6 +77,14 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest single wait before a retry, including one a server asks for with
+    /// `Retry-After` or `x-rate-limit-retry-after-seconds`: a longer request is shortened to
+    /// this, so no answer can make a call sleep longer.
+    pub fn with_max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
     /// No retry starts once this much time has passed since the first attempt, and no wait
     /// extends past it (a longer `Retry-After` ends the retries instead).
     pub fn with_max_elapsed(mut self, elapsed: Duration) -> Self {
@@ -87,6 +102,16 @@ impl RetryPolicy {
         self.max_elapsed
     }
 
+    /// The longest single wait (see [`RetryPolicy::with_max_delay`]).
+    pub fn max_delay(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// A server-requested wait, shortened to [`RetryPolicy::max_delay`].
+    pub fn cap_server_delay(&self, asked: Duration) -> Duration {
+        asked.min(self.max_delay)
+    }
+
     /// The backoff ceiling before retry number `retry` (1 = the second attempt):
     /// `min(max_backoff, initial_backoff * 2^(retry-1))`.
     pub fn ceiling(&self, retry: u32) -> Duration {
@@ -101,7 +126,7 @@ impl RetryPolicy {
     /// `attempts_made` counts the attempts already sent (at least 1), `elapsed` is the time
     /// since the first one, `retry_after` what the server asked for, and `jitter` a number in
     /// `[0, 1)` (full jitter: the wait is uniform in `[0, ceiling)`). A server's `Retry-After`
-    /// is honoured as a minimum.
+    /// is honoured as a minimum, up to [`RetryPolicy::max_delay`]; no wait exceeds that.
     pub fn next_delay(
         &self,
         attempts_made: u32,
@@ -119,9 +144,10 @@ impl RetryPolicy {
         };
         let backoff = self.ceiling(attempts_made).mul_f64(jitter);
         let delay = match retry_after {
-            Some(asked) => asked.max(backoff),
+            Some(asked) => self.cap_server_delay(asked).max(backoff),
             None => backoff,
-        };
+        }
+        .min(self.max_delay);
         // Waiting past the budget only to fail afterwards would be worse than failing now.
         if elapsed + delay > self.max_elapsed {
             return None;
@@ -154,18 +180,12 @@ pub fn is_idempotent(method: &reqwest::Method, operation_id: &str) -> bool {
 }
 
 /// The wait a server asked for: `Retry-After` (seconds or an HTTP date) or dbt's
-/// `x-rate-limit-retry-after-seconds`, whichever is longer.
+/// `x-rate-limit-retry-after-seconds`, whichever is longer, at most [`MAX_SERVER_DELAY`].
+///
+/// Never panics: huge or non-finite numbers are capped, negative numbers and dates in the
+/// past mean "now" (zero), and values that are neither a number nor a date are ignored.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let parse = |name: &str| -> Option<Duration> {
-        let value = headers.get(name)?.to_str().ok()?.trim();
-        if let Ok(secs) = value.parse::<f64>() {
-            return (secs.is_finite() && secs >= 0.0)
-                .then(|| Duration::from_secs_f64(secs.min(86_400.0)));
-        }
-        let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-        let wait = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
-        Some(wait.to_std().unwrap_or(Duration::ZERO))
-    };
+    let parse = |name: &str| headers.get(name)?.to_str().ok().and_then(parse_delay);
     match (
         parse("retry-after"),
         parse("x-rate-limit-retry-after-seconds"),
@@ -173,6 +193,40 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     }
+}
+
+/// One header value: a number of seconds (fractions allowed) or an HTTP date.
+fn parse_delay(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        if secs.is_nan() {
+            return None;
+        }
+        // `max(0.0)` maps negatives to zero; `min` keeps +inf and 1e308 representable.
+        let secs = secs.max(0.0).min(MAX_SERVER_DELAY.as_secs_f64());
+        return Some(Duration::from_secs_f64(secs));
+    }
+    let date = parse_http_date(value)?;
+    let wait = date - chrono::Utc::now();
+    // A past date is negative (to_std fails): retry now. A far-future one is capped.
+    Some(
+        wait.to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_SERVER_DELAY),
+    )
+}
+
+/// The three date forms HTTP allows (RFC 9110 section 5.6.7): IMF-fixdate (an RFC 2822
+/// date), the obsolete RFC 850 form, and asctime.
+fn parse_http_date(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{NaiveDateTime, TimeZone, Utc};
+    if let Ok(date) = chrono::DateTime::parse_from_rfc2822(value) {
+        return Some(date.with_timezone(&Utc));
+    }
+    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(value, format).ok())
+        .map(|naive| Utc.from_utc_datetime(&naive))
 }
 
 #[cfg(test)]

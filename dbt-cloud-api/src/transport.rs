@@ -9,12 +9,12 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
-use reqwest::{Request, Response, ResponseBuilderExt};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Request, Response, ResponseBuilderExt, StatusCode};
 use tracing::Instrument;
 
-use crate::config::SecretToken;
 use crate::rate_limit::RateLimiter;
+use crate::redact::Redactor;
 use crate::retry::{RetryPolicy, is_idempotent, is_retryable_status, retry_after};
 
 /// Header added to an error answer whose body was not dbt's JSON envelope (an HTML page from a
@@ -22,21 +22,32 @@ use crate::retry::{RetryPolicy, is_idempotent, is_retryable_status, retry_after}
 /// envelope carrying a short summary, so that every error keeps its HTTP status and a message.
 pub const SYNTHESIZED_ENVELOPE_HEADER: &str = "x-dbt-cloud-api-synthesized-envelope";
 
-/// State shared by every request of one client: the retry policy, and the token (only to
-/// scrub it from any error body we quote; it is sent through the `reqwest` default headers).
+/// Header added to every error answer (status 300 and above): the request that got it, as
+/// `METHOD origin/path` (never the query), so an error can name it, ids included.
+pub const REQUEST_HEADER: &str = "x-dbt-cloud-api-request";
+
+/// The buffered body of an error answer, kept in the response's extensions so that an error
+/// can quote it without reading the (already read) body again.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorBody(pub(crate) Bytes);
+
+/// State shared by every request of one client: the retry policy, and the secrets to remove
+/// from anything a server sends back (the token itself is sent through the `reqwest` default
+/// headers).
 #[derive(Debug, Clone, Default)]
 pub struct Transport {
     retry: RetryPolicy,
-    token: Option<SecretToken>,
+    redactor: Redactor,
     rate_limiter: RateLimiter,
 }
 
 impl Transport {
-    /// A transport retrying idempotent requests with `retry`.
-    pub fn new(retry: RetryPolicy, token: SecretToken) -> Self {
+    /// A transport retrying idempotent requests with `retry` and scrubbing `redactor`'s
+    /// secrets from server-provided text.
+    pub fn new(retry: RetryPolicy, redactor: Redactor) -> Self {
         Transport {
             retry,
-            token: Some(token),
+            redactor,
             rate_limiter: RateLimiter::default(),
         }
     }
@@ -57,14 +68,9 @@ impl Transport {
         &self.retry
     }
 
-    /// Removes the token from text that is about to be shown (a quoted body).
-    pub(crate) fn redact(&self, text: String) -> String {
-        match &self.token {
-            Some(token) if !token.expose().is_empty() && text.contains(token.expose()) => {
-                text.replace(token.expose(), "<redacted>")
-            }
-            _ => text,
-        }
+    /// The secrets removed from server-provided text.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     /// Sends `request`, retrying idempotent operations on transient failures, with one
@@ -98,12 +104,10 @@ impl Transport {
             );
             self.rate_limiter.acquire().await;
             let sent = Instant::now();
-            let outcome = async {
-                let response = http.execute(request).await?;
-                self.buffer(response).await
-            }
-            .instrument(span.clone())
-            .await;
+            let outcome = self
+                .attempt(http, request, operation)
+                .instrument(span.clone())
+                .await;
             let latency_ms = sent.elapsed().as_secs_f64() * 1000.0;
             span.record("latency_ms", latency_ms);
 
@@ -146,8 +150,61 @@ impl Transport {
         }
     }
 
-    /// Reads the whole body and rebuilds the response around it; a non-envelope error body
-    /// gets an envelope (see [`SYNTHESIZED_ENVELOPE_HEADER`]).
+    /// One attempt: send, read the whole answer, and make what the server said safe to show.
+    /// Every request of the client leaves through here (so this is where to wait for a
+    /// client-side rate limit before `http.execute`).
+    async fn attempt(
+        &self,
+        http: &reqwest::Client,
+        request: Request,
+        operation: &'static str,
+    ) -> reqwest::Result<Response> {
+        // Kept only to label an error answer (a standard method is copied, not allocated).
+        let method = request.method().clone();
+        let response = match http.execute(request).await {
+            Ok(response) => response,
+            Err(e) => return Err(self.failed(e, operation)),
+        };
+        match self.buffer(response).await {
+            Ok(mut response) => {
+                if response.status().as_u16() >= 300 {
+                    let url = response.url().clone();
+                    label_error_answer(
+                        response.headers_mut(),
+                        operation,
+                        &method,
+                        &url,
+                        &self.redactor,
+                    );
+                }
+                Ok(response)
+            }
+            Err(e) => Err(self.failed(e, operation)),
+        }
+    }
+
+    /// A failed attempt: secrets out of the error, and its URL noted (see
+    /// [`operation_of_failure`]).
+    fn failed(&self, e: reqwest::Error, operation: &'static str) -> reqwest::Error {
+        let e = self.scrub_error(e);
+        if let Some(url) = e.url() {
+            remember_failure(url, operation);
+        }
+        e
+    }
+
+    /// A `reqwest` error names the URL it failed on, which after a redirect is the server's
+    /// `Location`: drop it if it carries a secret.
+    fn scrub_error(&self, e: reqwest::Error) -> reqwest::Error {
+        match e.url() {
+            Some(url) if self.redactor.contains_secret(url.as_str().as_bytes()) => e.without_url(),
+            _ => e,
+        }
+    }
+
+    /// Reads the whole body and rebuilds the response around it, with secrets removed from
+    /// the body, server-requested delays capped by the policy, and an envelope for a
+    /// non-envelope error body (see [`SYNTHESIZED_ENVELOPE_HEADER`]).
     async fn buffer(&self, mut response: Response) -> reqwest::Result<Response> {
         let status = response.status();
         let mut builder = http::Response::builder()
@@ -156,8 +213,15 @@ impl Transport {
             .url(response.url().clone());
         let mut headers = std::mem::take(response.headers_mut());
         let mut body = response.bytes().await?;
+        if let Some(clean) = self.redactor.redact_bytes(&body) {
+            body = clean;
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            self.cap_retry_after(&mut headers);
+        }
         if !(status.is_success() || status.is_redirection() || is_envelope(&body)) {
-            let message = self.redact(summarize_body(&body));
+            let message = summarize_body(&body);
             let envelope = serde_json::json!({
                 "status": {
                     "code": status.as_u16(),
@@ -175,12 +239,101 @@ impl Transport {
         if let Some(slot) = builder.headers_mut() {
             *slot = headers;
         }
+        if !status.is_success() {
+            builder = builder.extension(ErrorBody(body.clone()));
+        }
         Ok(match builder.body(body) {
             Ok(r) => Response::from(r),
             // Unreachable: status, version and headers come from a valid response.
             Err(_) => Response::from(http::Response::new(Bytes::new())),
         })
     }
+
+    /// Replaces the server's delay headers by one `Retry-After` in seconds, capped by the
+    /// policy, so that whoever reads the answer later (an error's `retry_after`, a helper
+    /// that sleeps on it) never waits longer than the policy allows.
+    fn cap_retry_after(&self, headers: &mut HeaderMap) {
+        let Some(asked) = retry_after(headers) else {
+            return;
+        };
+        let capped = self.retry.cap_server_delay(asked);
+        headers.remove("x-rate-limit-retry-after-seconds");
+        if let Ok(value) = HeaderValue::from_str(&format!("{:.3}", capped.as_secs_f64())) {
+            headers.insert(reqwest::header::RETRY_AFTER, value);
+        }
+    }
+}
+
+/// Marks an error answer with the request it answers (see [`REQUEST_HEADER`]):
+/// `operation METHOD origin/path`.
+fn label_error_answer(
+    headers: &mut HeaderMap,
+    operation: &'static str,
+    method: &reqwest::Method,
+    url: &reqwest::Url,
+    redactor: &Redactor,
+) {
+    remember_operation(operation);
+    let origin = url.origin().ascii_serialization();
+    // After a same-origin redirect the path is the server's choice.
+    let line = format!("{operation} {method} {origin}{}", url.path());
+    if let Ok(value) = HeaderValue::from_str(&redactor.redact(&line)) {
+        headers.insert(HeaderName::from_static(REQUEST_HEADER), value);
+    }
+}
+
+/// The operation ids seen in error answers, so that an error converted by `From` (which is
+/// given no operation) can name it with the `&'static str` the rest of the errors use.
+/// Bounded by the number of operations in the spec.
+static OPERATIONS: std::sync::RwLock<Vec<&'static str>> = std::sync::RwLock::new(Vec::new());
+
+fn remember_operation(operation: &'static str) {
+    let known = OPERATIONS
+        .read()
+        .map(|ops| ops.contains(&operation))
+        .unwrap_or(true);
+    if !known
+        && let Ok(mut ops) = OPERATIONS.write()
+        && !ops.contains(&operation)
+    {
+        ops.push(operation);
+    }
+}
+
+/// The URLs of the latest failed requests (no answer: connection errors, refused redirects)
+/// and their operations: a `reqwest` error names its URL but not its operation, and `From`
+/// is given nothing else. A short ring, written only when a request fails.
+static RECENT_FAILURES: std::sync::Mutex<std::collections::VecDeque<(String, &'static str)>> =
+    std::sync::Mutex::new(std::collections::VecDeque::new());
+const RECENT_FAILURES_KEPT: usize = 64;
+
+fn remember_failure(url: &reqwest::Url, operation: &'static str) {
+    if let Ok(mut recent) = RECENT_FAILURES.lock() {
+        if recent.len() >= RECENT_FAILURES_KEPT {
+            recent.pop_front();
+        }
+        recent.push_back((url.as_str().to_string(), operation));
+    }
+}
+
+/// The operation of the latest failed request to `url`, if it is still remembered.
+pub(crate) fn operation_of_failure(url: &reqwest::Url) -> Option<&'static str> {
+    let recent = RECENT_FAILURES.lock().ok()?;
+    recent
+        .iter()
+        .rev()
+        .find(|(failed, _)| failed == url.as_str())
+        .map(|(_, operation)| *operation)
+}
+
+/// The `&'static` operation id equal to `name`, if one was seen.
+pub(crate) fn known_operation(name: &str) -> Option<&'static str> {
+    OPERATIONS
+        .read()
+        .ok()?
+        .iter()
+        .copied()
+        .find(|op| *op == name)
 }
 
 impl ClientHooks<Transport> for crate::Client {
@@ -227,9 +380,10 @@ pub(crate) fn restore_artifact_path(url: &mut reqwest::Url) {
 }
 
 /// Transport failures worth another attempt of an idempotent request: everything that is not
-/// a mistake in building the request.
+/// a mistake in building the request, a refused redirect, or a server that does not speak
+/// TLS (it will not start to on the next attempt).
 fn is_retryable_error(e: &reqwest::Error) -> bool {
-    !e.is_builder() && !e.is_redirect()
+    !e.is_builder() && !e.is_redirect() && !crate::error::is_tls_mismatch(e)
 }
 
 /// Whether a body is dbt's envelope: a JSON object whose `status` is an object.

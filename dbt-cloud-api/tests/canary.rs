@@ -2,6 +2,7 @@
 //! Display or Debug, not in tracing output (captured at TRACE level, every crate included).
 
 mod common;
+mod hostile;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -10,6 +11,7 @@ use std::time::Duration;
 use common::{bounded, client_for, trigger_options, wait_options};
 use dbt_cloud_api::{Config, Error};
 use dbt_cloud_mock::{Fault, FaultRule, MockDbtCloud, demo_ids};
+use hostile::{Reply, serve};
 
 const CANARY: &str = "CANARY-7f3e9a1c-token-do-not-leak";
 
@@ -61,6 +63,94 @@ fn config_and_client_debug_are_redacted() {
         .build()
         .unwrap_err();
     assert_clean("ConfigError", &format!("{e} {e:?}"));
+}
+
+/// Captures everything traced on this thread, every level and crate included.
+fn capture() -> (Buffer, tracing::subscriber::DefaultGuard) {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    (buffer, tracing::subscriber::set_default(subscriber))
+}
+
+/// A server echoing the token back in every place a server's text can reach an error: dbt's
+/// `user_message`, a non-JSON body (error and success), a value the decoder quotes, a
+/// redirect `Location` (path, query, credentials; same origin and cross-origin).
+#[tokio::test]
+async fn a_server_echoing_the_token_never_gets_it_into_errors_or_traces() {
+    let (buffer, guard) = capture();
+    bounded("echoing server", async {
+        let other = serve(|_, _| Reply::envelope(200, serde_json::json!({"id": 1}))).await;
+        let other_port = other.port;
+        let echo = serve(move |seen, _| {
+            let case = seen.path.split('/').nth(6).unwrap_or("");
+            let with_token = |s: &str| s.replace("TOKEN", CANARY);
+            match case {
+                "1" => Reply::envelope(400, serde_json::Value::Null).json(serde_json::json!({
+                    "status": {"code": 400, "is_success": false,
+                               "user_message": with_token("bad token TOKEN"), "developer_message": with_token("TOKEN")},
+                    "data": null,
+                })),
+                "2" => Reply::new(500).body(with_token("<html><title>oops TOKEN</title></html>")),
+                "3" => Reply::new(502).body(with_token("proxy says TOKEN")),
+                "4" => Reply::new(200).body(with_token("not json TOKEN")),
+                "5" => Reply::envelope(200, serde_json::json!({"id": with_token("TOKEN")})),
+                "6" => Reply::new(302).header(
+                    "location",
+                    &with_token(&format!("http://TOKEN:TOKEN@127.0.0.1:{other_port}/TOKEN/?t=TOKEN")),
+                ),
+                "7" => Reply::new(307).header("location", &with_token("/api/v2/accounts/1/runs/TOKEN/")),
+                "8" => Reply::new(401).header("www-authenticate", &with_token("Token TOKEN")).body(with_token("TOKEN")),
+                "9" => Reply::new(429).header("retry-after", &with_token("TOKEN")).body(with_token("slow down TOKEN")),
+                "10" => Reply::new(308).header("location", &with_token("/api/v2/accounts/1/hangup/TOKEN/")),
+                _ if seen.path.contains("/hangup/") => Reply::new(0),
+                _ => Reply::new(404).body(with_token("no page for TOKEN")),
+            }
+        })
+        .await;
+        let dbt = client_for(&echo.base_url(), CANARY, 1, Duration::from_millis(500));
+        let mut errors = 0;
+        for run_id in 1..=10 {
+            match dbt.fetch_run(run_id).await {
+                Ok(run) => panic!("case {run_id} succeeded: {run:?}"),
+                Err(e) => {
+                    check_error(&format!("case {run_id}"), &e);
+                    let kind = match &e {
+                        Error::Api { status, .. } => status.as_u16().to_string(),
+                        Error::Decode { .. } => "decode".to_string(),
+                        Error::RedirectRefused { .. } => "redirect".to_string(),
+                        Error::Transport { .. } => "transport".to_string(),
+                        other => format!("{other:?}"),
+                    };
+                    let expected = [
+                        "400", "500", "502", "decode", "decode", "redirect", "404", "401", "429",
+                        "transport",
+                    ][run_id as usize - 1];
+                    assert_eq!(kind, expected, "case {run_id}: {e}");
+                    errors += 1;
+                }
+            }
+            // The same through `?` on the raw builder.
+            if let Err(e) = dbt.get_run().account_id(1).run_id(run_id).send().await {
+                check_error(&format!("case {run_id} raw"), &Error::from(e));
+            }
+        }
+        assert_eq!(errors, 10);
+        assert!(other.seen().is_empty(), "the token's request went elsewhere");
+    })
+    .await;
+    drop(guard);
+    let captured = String::from_utf8_lossy(&buffer.0.lock().unwrap()).to_string();
+    assert!(
+        captured.contains("dbt_cloud.request"),
+        "spans were captured"
+    );
+    assert_clean("tracing output", &captured);
 }
 
 // Single-threaded, so the thread-local subscriber sees every task, the mock's included.

@@ -180,6 +180,76 @@ fn malformed_hosts_name_the_variable() {
 }
 
 #[test]
+fn a_dbt_cloud_page_url_in_the_host_says_what_to_set_instead() {
+    let cases = [
+        (
+            "https://cloud.getdbt.com/deploy/12345/projects/678/jobs/9",
+            "\"https://cloud.getdbt.com\"",
+            Some("DBT_CLOUD_ACCOUNT_ID=12345"),
+        ),
+        (
+            "ab123.us1.dbt.com/develop/12345/projects/1",
+            "\"https://ab123.us1.dbt.com\"",
+            Some("DBT_CLOUD_ACCOUNT_ID=12345"),
+        ),
+        (
+            "https://emea.dbt.com/#/accounts/77/runs/1/",
+            "\"https://emea.dbt.com\"",
+            Some("DBT_CLOUD_ACCOUNT_ID=77"),
+        ),
+        (
+            "https://cloud.getdbt.com/settings/profile",
+            "\"https://cloud.getdbt.com\"",
+            None,
+        ),
+        // A proxy's host with a page path.
+        (
+            "https://dbt.example.com/deploy/5/jobs/1",
+            "\"https://dbt.example.com\"",
+            Some("DBT_CLOUD_ACCOUNT_ID=5"),
+        ),
+    ];
+    for (raw, origin, account) in cases {
+        let error = from(&[("DBT_CLOUD_API_TOKEN", "t"), ("DBT_CLOUD_HOST", raw)]).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.starts_with("DBT_CLOUD_HOST is invalid"),
+            "{raw}: {text}"
+        );
+        assert!(
+            text.contains("page copied from the browser"),
+            "{raw}: {text}"
+        );
+        assert!(
+            text.contains(&format!("set DBT_CLOUD_HOST to {origin}")),
+            "{raw}: {text}"
+        );
+        match account {
+            Some(account) => assert!(text.contains(account), "{raw}: {text}"),
+            None => assert!(!text.contains("DBT_CLOUD_ACCOUNT_ID="), "{raw}: {text}"),
+        }
+    }
+    let website = from(&[
+        ("DBT_CLOUD_API_TOKEN", "t"),
+        ("DBT_CLOUD_HOST", "www.getdbt.com"),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(website.contains("dbt's website"), "{website}");
+    // API URLs and proxy prefixes stay accepted.
+    for ok in [
+        "https://cloud.getdbt.com/api/v2/",
+        "https://proxy.example.com/dbt/api",
+        "cloud.getdbt.com/",
+    ] {
+        assert!(
+            from(&[("DBT_CLOUD_API_TOKEN", "t"), ("DBT_CLOUD_HOST", ok)]).is_ok(),
+            "{ok}"
+        );
+    }
+}
+
+#[test]
 fn scheme_timeout_and_ca_bundle_variables() {
     let config = from(&[
         ("DBT_CLOUD_API_TOKEN", "t"),

@@ -153,3 +153,61 @@ fn retry_after_headers_are_parsed() {
     junk.insert("retry-after", HeaderValue::from_static("soon"));
     assert_eq!(retry_after(&junk), None);
 }
+
+#[test]
+fn hostile_delay_values_never_panic_and_are_capped() {
+    use dbt_cloud_api::retry::MAX_SERVER_DELAY;
+    let parse = |name: &'static str, value: &str| {
+        let mut h = HeaderMap::new();
+        h.insert(name, HeaderValue::from_str(value).unwrap());
+        retry_after(&h)
+    };
+    for name in ["retry-after", "x-rate-limit-retry-after-seconds"] {
+        for huge in ["999999999999", "1e308", "inf", "18446744073709551616"] {
+            assert_eq!(parse(name, huge), Some(MAX_SERVER_DELAY), "{name}: {huge}");
+        }
+        for now in ["-5", "-1e308", "-inf", "0"] {
+            assert_eq!(parse(name, now), Some(Duration::ZERO), "{name}: {now}");
+        }
+        for junk in ["NaN", "soon", "", "1,5", "Tue, 99 Foo 2099"] {
+            assert_eq!(parse(name, junk), None, "{name}: {junk:?}");
+        }
+    }
+    // HTTP dates in the three forms, far in the future (capped) or in the past (now).
+    for future in ["Tue, 01 Dec 2099 10:00:00 GMT", "Tue Dec  1 10:00:00 2099"] {
+        assert_eq!(
+            parse("retry-after", future),
+            Some(MAX_SERVER_DELAY),
+            "{future}"
+        );
+    }
+    // RFC 850's two-digit year 99 is 1999.
+    for past in [
+        "Sat, 01 Jan 2000 00:00:00 GMT",
+        "Wednesday, 01-Dec-99 10:00:00 GMT",
+        "Wed Dec  1 10:00:00 1999",
+    ] {
+        assert_eq!(parse("retry-after", past), Some(Duration::ZERO), "{past}");
+    }
+}
+
+#[test]
+fn no_wait_exceeds_the_policy_maximum() {
+    let p = policy()
+        .with_max_delay(Duration::from_millis(300))
+        .with_max_elapsed(Duration::from_secs(3600));
+    assert_eq!(
+        p.next_delay(1, Duration::ZERO, Some(Duration::from_secs(86_400)), 0.5),
+        Some(Duration::from_millis(300))
+    );
+    assert_eq!(
+        p.cap_server_delay(Duration::MAX),
+        Duration::from_millis(300)
+    );
+    // Backoff is capped too, even when max_backoff is larger.
+    let p = p.with_max_backoff(Duration::from_secs(100));
+    for attempt in 1..4 {
+        let d = p.next_delay(attempt, Duration::ZERO, None, 0.999).unwrap();
+        assert!(d <= Duration::from_millis(300), "{d:?}");
+    }
+}
