@@ -20,6 +20,7 @@ pub mod secret;
 pub mod transport;
 pub mod trigger;
 pub mod wait;
+pub mod webhooks;
 
 pub use artifacts::{Manifest, ManifestNode, NodeResult, RunResults};
 pub use client::DbtCloud;
