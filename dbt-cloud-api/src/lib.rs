@@ -12,6 +12,7 @@ mod generated {
 pub mod artifacts;
 pub mod client;
 pub mod config;
+pub mod ensure;
 pub mod error;
 pub mod paginate;
 pub mod retry;
