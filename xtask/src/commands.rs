@@ -333,8 +333,10 @@ pub fn compile_client(args: CompileClientArgs) -> anyhow::Result<ExitCode> {
 
 #[derive(clap::Args)]
 pub struct CompareUpstreamArgs {
-    /// dbt's published description, e.g. ../shared/upstream/openapi-v2.yaml.
-    pub upstream: PathBuf,
+    /// dbt's published descriptions, e.g. ../shared/upstream/openapi-v2.yaml and openapi-v3.yaml:
+    /// each operation is compared with the first document that has it.
+    #[arg(required = true)]
+    pub upstream: Vec<PathBuf>,
     /// The document to check (default: the derived spec).
     #[arg(long)]
     pub ours: Option<PathBuf>,

@@ -1,16 +1,20 @@
 //! `cargo xtask compare-upstream`: every property our response schemas declare must be backed by
-//! dbt's own published description, or be a field real responses carry that dbt's document omits,
-//! listed with its evidence in `spec/upstream-allowlist.yml`.
+//! dbt's own published descriptions (openapi-v2.yaml for `/api/v2`, openapi-v3.yaml for
+//! `/api/v3`: several documents are checked together), or be a field real responses carry that
+//! dbt's documents omit, listed with its evidence in `spec/upstream-allowlist.yml`.
 //!
 //! Schemas are matched by position, not by name: our response of `GET /api/v2/accounts/{}/runs/`
-//! is compared with upstream's response of the same method and path (path parameter names are
-//! ignored), and nested objects are compared property by property from there. One schema of ours
+//! is compared with the response of the same method and path in whichever upstream document has
+//! it (path parameter names are ignored), and nested objects are compared property by property
+//! from there. One schema of ours
 //! can stand for several of upstream's (our `Environment` is dbt's `EnvironmentV2Response` at
 //! `getEnvironment` and its `EnvironmentV2` inside a run): a property is backed when at least one
 //! of them declares it, and its type must be compatible with every one that does.
 //!
-//! The allow-list is a mapping `Schema.property: evidence`. An entry that backs nothing (the
-//! property is gone, or upstream now declares it) is reported too, so the list stays short.
+//! The allow-list is a mapping `Schema.property: evidence` (the property is absent from dbt's
+//! documents, or they give it a type real responses contradict), plus `METHOD /path: evidence` for an
+//! operation real dbt serves that none of its documents describes. An entry that backs nothing
+//! (the property is gone, or upstream now declares it) is reported too, so the list stays short.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
@@ -21,27 +25,42 @@ use serde_json::{Map, Value};
 
 use crate::openapi;
 
-/// Compares `ours` (the derived spec) with `upstream` (dbt's document, best already normalized)
-/// and returns one line per problem, each naming `Schema.property`. Empty means all is backed.
-pub fn compare(ours: &Value, upstream: &Value, allowlist: &Value) -> Vec<String> {
+/// Compares `ours` (the derived spec) with `upstreams` (dbt's documents, best already
+/// normalized) and returns one line per problem, each naming `Schema.property` (or the
+/// operation). Empty means all is backed. An operation is looked up in the documents in order;
+/// the first that has it is the one its responses are compared with.
+pub fn compare(ours: &Value, upstreams: &[&Value], allowlist: &Value) -> Vec<String> {
     let mut problems = Vec::new();
-    let allow = match parse_allowlist(allowlist) {
+    let (allow, allowed_operations) = match parse_allowlist(allowlist) {
         Ok(allow) => allow,
         Err(message) => return vec![message],
     };
 
-    let upstream_ops = operations(upstream);
+    let mut upstream_ops = BTreeMap::new();
+    for upstream in upstreams {
+        for (key, (_, op)) in operations(upstream) {
+            upstream_ops.entry(key).or_insert((*upstream, op));
+        }
+    }
     let mut walk = Walk {
         ours,
-        upstream,
+        upstream: &Value::Null,
         visited: HashSet::new(),
         props: BTreeMap::new(),
     };
+    let mut ours_ops = BTreeSet::new();
     for (key, (label, op)) in operations(ours) {
-        let upstream_op = upstream_ops.get(&key).map(|(_, op)| *op);
-        if upstream_op.is_none() {
-            problems.push(format!("{label}: dbt's document has no such operation"));
+        let found = upstream_ops.get(&key).copied();
+        match (found, allowed_operations.contains_key(&key)) {
+            (None, false) => problems.push(format!(
+                "{label}: none of dbt's documents has such an operation; remove it or add `{key}` to the allow-list with evidence"
+            )),
+            (Some(_), true) => problems.push(format!(
+                "{key}: allow-list entry no longer needed, dbt's documents describe the operation now; remove it"
+            )),
+            _ => {}
         }
+        ours_ops.insert(key);
         let Some(responses) = op.get("responses").and_then(Value::as_object) else {
             continue;
         };
@@ -49,16 +68,31 @@ pub fn compare(ours: &Value, upstream: &Value, allowlist: &Value) -> Vec<String>
             let Some(schema) = json_schema_of(ours, response) else {
                 continue;
             };
-            let theirs = upstream_op.and_then(|op| upstream_response_schema(upstream, op, code));
+            let theirs = found.and_then(|(doc, op)| {
+                walk.upstream = doc;
+                upstream_response_schema(doc, op, code)
+            });
             let context = format!("{label} {code}");
             walk.pair(schema, theirs, &context);
+        }
+    }
+    for key in allowed_operations.keys() {
+        if !ours_ops.contains(key) {
+            problems.push(format!(
+                "{key}: allow-list entry for an operation the spec does not have; remove it"
+            ));
         }
     }
 
     for ((schema, property), seen) in &walk.props {
         let name = format!("{schema}.{property}");
-        for mismatch in &seen.mismatches {
-            problems.push(format!("{name}: {mismatch}"));
+        // An allow-listed property overrides what dbt's documents say of it: absent, or a
+        // different type (a list that dbt documents as one object, say).
+        let overridden = allow.contains_key(&name) && !seen.mismatches.is_empty();
+        if !overridden {
+            for mismatch in &seen.mismatches {
+                problems.push(format!("{name}: {mismatch}"));
+            }
         }
         if seen.backed_by.is_empty() && !allow.contains_key(&name) {
             let compared = if seen.compared_with.is_empty() {
@@ -79,7 +113,7 @@ pub fn compare(ours: &Value, upstream: &Value, allowlist: &Value) -> Vec<String>
             None => problems.push(format!(
                 "{name}: allow-list entry for a property no response schema of ours declares; remove it"
             )),
-            Some(seen) if !seen.backed_by.is_empty() => problems.push(format!(
+            Some(seen) if !seen.backed_by.is_empty() && seen.mismatches.is_empty() => problems.push(format!(
                 "{name}: allow-list entry no longer needed, upstream {} declares it; remove it",
                 join(&seen.backed_by)
             )),
@@ -93,21 +127,25 @@ pub fn compare(ours: &Value, upstream: &Value, allowlist: &Value) -> Vec<String>
 /// (3.1 -> 3.0.3, canonical paths) so that it has the shape ours has.
 pub fn run(
     ours_path: &Path,
-    upstream_path: &Path,
+    upstream_paths: &[std::path::PathBuf],
     allowlist_path: &Path,
 ) -> anyhow::Result<ExitCode> {
     let ours = crate::document::load_file(ours_path)?;
-    let upstream_raw = crate::document::load_file(upstream_path)?;
-    let origin = upstream_path.display().to_string();
-    let (upstream, _notes) = crate::pipeline::normalize_upstream(upstream_raw, &origin)?;
+    let mut upstreams = Vec::new();
+    for upstream_path in upstream_paths {
+        let upstream_raw = crate::document::load_file(upstream_path)?;
+        let origin = upstream_path.display().to_string();
+        let (upstream, _notes) = crate::pipeline::normalize_upstream(upstream_raw, &origin)?;
+        upstreams.push(upstream);
+    }
     let allowlist = crate::document::load_file(allowlist_path)
         .with_context(|| format!("cannot load the allow-list {}", allowlist_path.display()))?;
-    let problems = compare(&ours, &upstream, &allowlist);
+    let problems = compare(&ours, &upstreams.iter().collect::<Vec<_>>(), &allowlist);
+    let names = join(upstream_paths.iter().map(|p| p.display().to_string()));
     if problems.is_empty() {
         println!(
-            "compare-upstream: every response property of {} is backed by {} or by {}",
+            "compare-upstream: every operation and response property of {} is backed by {names} or by {}",
             ours_path.display(),
-            upstream_path.display(),
             allowlist_path.display()
         );
         return Ok(ExitCode::SUCCESS);
@@ -116,9 +154,8 @@ pub fn run(
         eprintln!("{problem}");
     }
     eprintln!(
-        "compare-upstream: {} problem(s) against {}",
-        problems.len(),
-        upstream_path.display()
+        "compare-upstream: {} problem(s) against {names}",
+        problems.len()
     );
     Ok(ExitCode::FAILURE)
 }
@@ -135,6 +172,7 @@ struct Seen {
 
 struct Walk<'a> {
     ours: &'a Value,
+    /// The upstream document the current operation was found in.
     upstream: &'a Value,
     /// (our schema, upstream schema) pairs already compared, by address: schemas can recurse.
     visited: HashSet<(usize, usize)>,
@@ -146,8 +184,13 @@ impl<'a> Walk<'a> {
     fn pair(&mut self, mine: &'a Value, theirs: Option<&'a Value>, context: &str) {
         let (owner, mine) = named(self.ours, mine, context);
         if let Some(items) = array_items(self.ours, mine) {
-            let their_items =
-                theirs.and_then(|t| array_items(self.upstream, resolve(self.upstream, t)));
+            // dbt sometimes documents a list as its element alone (one object where real
+            // responses carry a list of them): compare our items with that object then.
+            let their_items = theirs.and_then(|t| {
+                array_items(self.upstream, resolve(self.upstream, t)).or_else(|| {
+                    (!properties(self.upstream, resolve(self.upstream, t)).is_empty()).then_some(t)
+                })
+            });
             self.pair(items, their_items, &format!("{owner}[]"));
             return;
         }
@@ -190,26 +233,45 @@ impl<'a> Walk<'a> {
     }
 }
 
-fn parse_allowlist(allowlist: &Value) -> Result<BTreeMap<String, String>, String> {
+/// Property entries by `Schema.property`, and operation entries by `METHOD /path/{}/` (the key
+/// `operations` uses).
+type Allowlist = (BTreeMap<String, String>, BTreeMap<String, String>);
+
+const METHODS: [&str; 8] = [
+    "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
+];
+
+fn parse_allowlist(allowlist: &Value) -> Result<Allowlist, String> {
     let map = match allowlist {
-        Value::Null => return Ok(BTreeMap::new()),
+        Value::Null => return Ok(Default::default()),
         Value::Object(map) => map,
         _ => return Err("allow-list: expected a mapping `Schema.property: evidence`".into()),
     };
     let mut out = BTreeMap::new();
+    let mut operations = BTreeMap::new();
     for (name, evidence) in map {
-        let valid_name = name
-            .split_once('.')
-            .is_some_and(|(s, p)| !s.is_empty() && !p.is_empty());
+        let operation = name
+            .split_once(' ')
+            .filter(|(method, path)| METHODS.contains(method) && path.starts_with('/'))
+            .map(|(method, path)| format!("{method} {}", blank_parameters(path)));
+        let valid_name = operation.is_some()
+            || name
+                .split_once('.')
+                .is_some_and(|(s, p)| !s.is_empty() && !p.is_empty());
         if !valid_name {
             return Err(format!(
-                "allow-list: `{name}` is not of the form Schema.property"
+                "allow-list: `{name}` is neither Schema.property nor METHOD /path"
             ));
         }
         match evidence.as_str().map(str::trim) {
-            Some(text) if !text.is_empty() => {
-                out.insert(name.clone(), text.to_string());
-            }
+            Some(text) if !text.is_empty() => match operation {
+                Some(key) => {
+                    operations.insert(key, text.to_string());
+                }
+                None => {
+                    out.insert(name.clone(), text.to_string());
+                }
+            },
             _ => {
                 return Err(format!(
                     "allow-list: `{name}` needs its evidence as a non-empty string"
@@ -217,7 +279,7 @@ fn parse_allowlist(allowlist: &Value) -> Result<BTreeMap<String, String>, String
             }
         }
     }
-    Ok(out)
+    Ok((out, operations))
 }
 
 /// `METHOD /path/{}/` -> (label, operation). Parameter names are blanked so that `{id}` and
@@ -528,7 +590,7 @@ mod tests {
     #[test]
     fn a_spec_backed_by_upstream_or_the_allow_list_has_no_problem() {
         assert_eq!(
-            compare(&ours(), &upstream(), &allow()),
+            compare(&ours(), &[&upstream()], &allow()),
             Vec::<String>::new()
         );
     }
@@ -537,7 +599,7 @@ mod tests {
     fn a_property_upstream_lacks_is_named_unless_allow_listed() {
         let problems = compare(
             &ours(),
-            &upstream(),
+            &[&upstream()],
             &json!({"ErrorResponse.detail": "seen"}),
         );
         assert_eq!(problems.len(), 1, "{problems:?}");
@@ -553,7 +615,11 @@ mod tests {
 
     #[test]
     fn a_response_upstream_does_not_describe_needs_the_allow_list() {
-        let problems = compare(&ours(), &upstream(), &json!({"RunStep.started_at": "seen"}));
+        let problems = compare(
+            &ours(),
+            &[&upstream()],
+            &json!({"RunStep.started_at": "seen"}),
+        );
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
             problems[0].starts_with("ErrorResponse.detail: "),
@@ -570,7 +636,7 @@ mod tests {
         let mut ours = ours();
         ours["components"]["schemas"]["Run"]["properties"]["created_at"] =
             json!({"type": "integer"});
-        let problems = compare(&ours, &upstream(), &allow());
+        let problems = compare(&ours, &[&upstream()], &allow());
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
             problems[0].starts_with("Run.created_at: type integer cannot hold upstream's string"),
@@ -579,11 +645,24 @@ mod tests {
     }
 
     #[test]
+    fn an_allow_listed_property_may_contradict_upstream_s_type() {
+        let mut ours = ours();
+        ours["components"]["schemas"]["Run"]["properties"]["created_at"] =
+            json!({"type": "integer"});
+        let mut entries = allow();
+        entries["Run.created_at"] = json!("real responses carry a number");
+        assert_eq!(
+            compare(&ours, &[&upstream()], &entries),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
     fn array_item_types_are_compared() {
         let mut ours = ours();
         ours["components"]["schemas"]["Run"]["properties"]["run_steps"] =
             json!({"type": "array", "items": {"type": "string"}});
-        let problems = compare(&ours, &upstream(), &allow());
+        let problems = compare(&ours, &[&upstream()], &allow());
         assert!(
             problems
                 .iter()
@@ -597,7 +676,7 @@ mod tests {
         let mut entries = allow();
         entries["Run.created_at"] = json!("upstream has it now");
         entries["Run.nonexistent"] = json!("gone");
-        let problems = compare(&ours(), &upstream(), &entries);
+        let problems = compare(&ours(), &[&upstream()], &entries);
         assert!(
             problems
                 .iter()
@@ -611,11 +690,11 @@ mod tests {
             "{problems:?}"
         );
         assert_eq!(
-            compare(&ours(), &upstream(), &json!({"nodot": "x"})).len(),
+            compare(&ours(), &[&upstream()], &json!({"nodot": "x"})).len(),
             1
         );
         assert_eq!(
-            compare(&ours(), &upstream(), &json!({"Run.id": ""})).len(),
+            compare(&ours(), &[&upstream()], &json!({"Run.id": ""})).len(),
             1
         );
     }
@@ -625,12 +704,60 @@ mod tests {
         let mut ours = ours();
         ours["paths"]["/api/v2/accounts/{account_id}/runs/{run_id}/"]["delete"] =
             json!({"operationId": "deleteRun", "responses": {"204": {"description": "gone"}}});
-        let problems = compare(&ours, &upstream(), &allow());
+        let problems = compare(&ours, &[&upstream()], &allow());
         assert_eq!(
             problems,
             vec![
-                "deleteRun (DELETE /api/v2/accounts/{account_id}/runs/{run_id}/): dbt's document has no such operation"
+                "deleteRun (DELETE /api/v2/accounts/{account_id}/runs/{run_id}/): none of dbt's documents has such an operation; remove it or add `DELETE /api/v2/accounts/{}/runs/{}/` to the allow-list with evidence"
             ]
+        );
+        // Allow-listed with evidence (parameter names do not matter), it passes.
+        let mut entries = allow();
+        entries["DELETE /api/v2/accounts/{account_id}/runs/{id}/"] = json!("seen in a capture");
+        assert_eq!(
+            compare(&ours, &[&upstream()], &entries),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn operation_entries_that_back_nothing_are_reported() {
+        let mut entries = allow();
+        entries["GET /api/v2/accounts/{a}/runs/{r}/"] = json!("dbt documents it already");
+        entries["PUT /api/v9/nothing/"] = json!("no such operation of ours");
+        let problems = compare(&ours(), &[&upstream()], &entries);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("no longer needed"), "{problems:?}");
+        assert!(
+            problems[1].contains("the spec does not have"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn each_operation_is_compared_with_the_document_that_has_it() {
+        // A v3 operation of ours, backed only by a second upstream document whose component
+        // names collide with the first one's.
+        let mut ours = ours();
+        ours["paths"]["/api/v3/accounts/{account_id}/runs/{run_id}/"] = json!({"get": {
+            "operationId": "getRunV3",
+            "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/RunResponse"}}}}}
+        }});
+        let mut v3 = upstream();
+        let v3_path = v3["paths"]["/api/v2/accounts/{account_id}/runs/{id}/"].clone();
+        v3["paths"] = json!({"/api/v3/accounts/{account_id}/runs/{id}/": v3_path});
+        // In the v3 document `created_at` is a number: the type check must use that document.
+        v3["components"]["schemas"]["RunResponse"]["properties"]["created_at"] =
+            json!({"type": "integer"});
+        assert_eq!(
+            compare(&ours, &[&upstream(), &upstream()], &allow())[0],
+            "getRunV3 (GET /api/v3/accounts/{account_id}/runs/{run_id}/): none of dbt's documents has such an operation; remove it or add `GET /api/v3/accounts/{}/runs/{}/` to the allow-list with evidence"
+        );
+        let problems = compare(&ours, &[&upstream(), &v3], &allow());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("Run.created_at: type string cannot hold upstream's integer"),
+            "{problems:?}"
         );
     }
 
@@ -645,7 +772,7 @@ mod tests {
         ours["paths"]["/api/v2/accounts/{account_id}/runs/"] = json!({"get": {"operationId": "listRuns", "responses": {"200": {"content": {
             "application/json": {"schema": {"type": "object", "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Run"}}}}}
         }}}}});
-        assert_eq!(compare(&ours, &up, &allow()), Vec::<String>::new());
+        assert_eq!(compare(&ours, &[&up], &allow()), Vec::<String>::new());
     }
 
     #[test]
@@ -654,31 +781,35 @@ mod tests {
             "paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}}}}},
             "components": {"schemas": {"A": {"$ref": "#/components/schemas/A"}, "B": {"properties": {"b": {"$ref": "#/nowhere"}}}}}
         });
-        let _ = compare(&cyclic, &json!(42), &json!(null));
-        let _ = compare(&json!("x"), &cyclic, &json!([]));
+        let _ = compare(&cyclic, &[&json!(42)], &json!(null));
+        let _ = compare(&json!("x"), &[&cyclic, &json!(null)], &json!([]));
     }
 
-    /// The real thing: the checked-in derived spec against dbt's published v2 document (read
-    /// from ../shared, never copied into the repository; skipped where it is absent).
+    /// The real thing: the checked-in derived spec against dbt's published v2 and v3 documents
+    /// (read from ../shared, never copied into the repository; skipped where they are absent).
     #[test]
-    fn the_derived_spec_is_backed_by_dbt_s_published_document() {
+    fn the_derived_spec_is_backed_by_dbt_s_published_documents() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let upstream = root.join("../shared/upstream/openapi-v2.yaml");
-        if !upstream.exists() {
-            eprintln!("SKIP: {} is absent", upstream.display());
-            return;
+        let mut upstreams = Vec::new();
+        for name in ["openapi-v2.yaml", "openapi-v3.yaml"] {
+            let path = root.join("../shared/upstream").join(name);
+            if !path.exists() {
+                eprintln!("SKIP: {} is absent", path.display());
+                return;
+            }
+            let (doc, _) = crate::pipeline::normalize_upstream(
+                crate::document::load_file(&path).unwrap(),
+                name,
+            )
+            .unwrap();
+            upstreams.push(doc);
         }
         let ours =
             crate::document::load_file(&root.join("spec/dbt-cloud-administrative-api-openapi.yml"))
                 .unwrap();
-        let (upstream, _) = crate::pipeline::normalize_upstream(
-            crate::document::load_file(&upstream).unwrap(),
-            "openapi-v2.yaml",
-        )
-        .unwrap();
         let allowlist =
             crate::document::load_file(&root.join("spec/upstream-allowlist.yml")).unwrap();
-        let problems = compare(&ours, &upstream, &allowlist);
+        let problems = compare(&ours, &upstreams.iter().collect::<Vec<_>>(), &allowlist);
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
