@@ -12,9 +12,12 @@
 //! Every resource is one implementation of [`DesiredState`] (its key, how to find, create and
 //! update it); the comparison and the reporting are shared.
 
+mod environment;
+mod environment_variable;
 mod existing;
 mod fields;
 mod job;
+mod project;
 
 use std::fmt;
 use std::future::Future;
@@ -25,7 +28,12 @@ use serde_json::{Map, Value};
 use crate::DbtCloud;
 use crate::error::Error;
 
+pub use environment::EnvironmentSpec;
+pub use environment_variable::{
+    EnvironmentVariableSpec, EnvironmentVariableState, PROJECT_DEFAULT, SECRET_PREFIX,
+};
 pub use job::{JobSpec, JobTriggersSpec};
+pub use project::ProjectSpec;
 
 /// What [`DbtCloud::ensure`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
