@@ -2,6 +2,8 @@
 //! as dbt-shaped JSON. A fixtures file may give only some fields of each object: the rest is
 //! filled from realistic defaults, including nulls and fields dbt's spec does not declare.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -25,6 +27,11 @@ pub struct Fixtures {
     /// Finished runs to create at start: `[{"job_id": 401, "count": 250}]`.
     #[serde(default)]
     pub seed_runs: Vec<SeedRuns>,
+    /// Objects of the configuration kinds, by collection (`"connections"`, `"credentials"`,
+    /// `"environment_variables"`, `"service_tokens"`, `"groups"`, `"users"`,
+    /// `"notifications"`, `"webhook_subscriptions"`); see [`demo_resources`].
+    #[serde(default)]
+    pub resources: BTreeMap<String, Vec<Value>>,
 }
 
 /// A request to create `count` finished runs of a job (mixed outcomes, deterministic).
@@ -51,6 +58,95 @@ pub mod demo_ids {
     pub const CI_JOB: i64 = 403;
     /// A job in the other project.
     pub const OTHER_JOB: i64 = 404;
+    /// The warehouse connection the projects and environments name.
+    pub const CONNECTION: i64 = 501;
+    /// The production credentials of the first project (password set, never shown).
+    pub const CREDENTIALS: i64 = 601;
+    /// `DBT_TARGET_SCHEMA`: a project default and a production override.
+    pub const TARGET_SCHEMA_VARIABLE: i64 = 701;
+    pub const TARGET_SCHEMA_PRODUCTION_VALUE: i64 = 702;
+    /// `DBT_ENV_SECRET_GIT_TOKEN`: a secret project default (shown masked).
+    pub const SECRET_VARIABLE: i64 = 703;
+    pub const SERVICE_TOKEN: i64 = 801;
+    pub const OWNER_GROUP: i64 = 901;
+    pub const MEMBER_GROUP: i64 = 902;
+    pub const ADMIN_USER: i64 = 1001;
+    pub const ANALYST_USER: i64 = 1002;
+    pub const NOTIFICATION: i64 = 1101;
+    /// An inactive subscription (its URL is a loopback port nobody listens on).
+    pub const WEBHOOK_SUBSCRIPTION: i64 = 1201;
+}
+
+/// The demo's configuration objects (see [`demo_ids`]); their other fields are defaults.
+pub fn demo_resources() -> BTreeMap<String, Vec<Value>> {
+    use demo_ids::*;
+    let mut resources = BTreeMap::new();
+    let mut add = |collection: &str, items: Vec<Value>| {
+        resources.insert(collection.to_string(), items);
+    };
+    add(
+        "connections",
+        vec![json!({"id": CONNECTION, "name": "Demo Warehouse",
+        "adapter_version": "snowflake_v0", "type": "snowflake",
+        "config": {"account": "demo", "database": "ANALYTICS", "warehouse": "TRANSFORMING",
+                   "role": "TRANSFORMER", "client_session_keep_alive": false}})],
+    );
+    add(
+        "credentials",
+        vec![
+            json!({"id": CREDENTIALS, "project_id": PROJECT, "type": "snowflake",
+        "schema": "analytics", "user": "dbt_cloud", "password": "fixture-password-not-shown",
+        "auth_type": "password", "threads": 8}),
+        ],
+    );
+    add(
+        "environment_variables",
+        vec![
+            json!({"id": TARGET_SCHEMA_VARIABLE, "project_id": PROJECT, "name": "DBT_TARGET_SCHEMA",
+               "type": "project", "raw_value": "dev_schema"}),
+            json!({"id": TARGET_SCHEMA_PRODUCTION_VALUE, "project_id": PROJECT,
+               "name": "DBT_TARGET_SCHEMA", "type": "environment",
+               "environment_id": PROD_ENVIRONMENT, "raw_value": "analytics"}),
+            json!({"id": SECRET_VARIABLE, "project_id": PROJECT, "name": "DBT_ENV_SECRET_GIT_TOKEN",
+               "type": "project", "raw_value": "fixture-secret-not-shown"}),
+        ],
+    );
+    add(
+        "service_tokens",
+        vec![json!({"id": SERVICE_TOKEN, "name": "Airflow",
+        "permission_grants": [{"permission_set": "job_admin", "project_id": PROJECT,
+                               "all_projects": false}]})],
+    );
+    add(
+        "groups",
+        vec![
+            json!({"id": OWNER_GROUP, "name": "Owner", "group_permissions": [
+            {"id": 9011, "account_id": ACCOUNT, "group_id": OWNER_GROUP,
+             "permission_set": "owner", "all_projects": true, "project_id": null, "state": 1}]}),
+            json!({"id": MEMBER_GROUP, "name": "Everyone", "assign_by_default": true}),
+        ],
+    );
+    add(
+        "users",
+        vec![
+            json!({"id": ADMIN_USER, "first_name": "Ada", "last_name": "Admin",
+               "email": "ada@example.com", "group_ids": [OWNER_GROUP, MEMBER_GROUP]}),
+            json!({"id": ANALYST_USER, "first_name": "Ann", "last_name": "Analyst",
+               "email": "ann@example.com", "group_ids": [MEMBER_GROUP]}),
+        ],
+    );
+    add(
+        "notifications",
+        vec![json!({"id": NOTIFICATION, "user_id": ADMIN_USER, "type": 1,
+        "on_failure": [DAILY_JOB], "on_success": []})],
+    );
+    add(
+        "webhook_subscriptions",
+        vec![json!({"id": WEBHOOK_SUBSCRIPTION, "name": "Ops alerts",
+        "client_url": "http://127.0.0.1:9/dbt", "event_types": ["job.run.errored"],
+        "job_ids": [], "active": false})],
+    );
+    resources
 }
 
 impl Fixtures {
@@ -95,6 +191,7 @@ impl Fixtures {
                        "execute_steps": ["dbt build"], "job_type": "scheduled"}),
             ],
             seed_runs: Vec::new(),
+            resources: demo_resources(),
         }
     }
 
@@ -118,6 +215,7 @@ impl Fixtures {
         if fixtures.accounts.is_empty() {
             return Err("fixtures: at least one account is needed".into());
         }
+        crate::resources::check_fixtures(&fixtures.resources)?;
         Ok(fixtures)
     }
 }

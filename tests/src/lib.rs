@@ -1,4 +1,4 @@
-//! A mock dbt Cloud (Administrative API v2) that behaves like the real one: dbt's envelopes,
+//! A mock dbt Cloud (Administrative API v2 and v3) that behaves like the real one: dbt's envelopes,
 //! status codes and error bodies, token auth, pagination and filters, a run lifecycle on a
 //! clock the test controls, artifacts per step, real-world quirks, scripted faults, and a
 //! record of every request. Written independently of the client's generated types (resources
@@ -28,11 +28,13 @@ mod lifecycle;
 mod operation;
 mod params;
 mod recorder;
+mod resources;
 mod routes;
 mod server;
 mod store;
 mod timestamps;
 mod tls;
+mod webhooks;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -46,11 +48,13 @@ use tokio::task::JoinHandle;
 pub use app::Quirks;
 pub use clock::Clock;
 pub use faults::{Fault, FaultRule};
-pub use fixtures::{Fixtures, SeedRuns, demo_ids};
+pub use fixtures::{Fixtures, SeedRuns, demo_ids, demo_resources};
 pub use lifecycle::{JobScript, Outcome};
 pub use operation::Operation;
 pub use recorder::{RecordedRequest, RecordedResponse};
 pub use tls::Tls;
+/// The `Authorization` value of a webhook delivery: hex HMAC-SHA256 of the body.
+pub use webhooks::signature as webhook_signature;
 
 use app::App;
 use recorder::Recorder;
@@ -187,6 +191,8 @@ impl Builder {
             Some(prepared) => (Some(prepared.acceptor), Some(prepared.cert_pem)),
             None => (None, None),
         };
+        // Webhook deliveries stop with the server (same shutdown signal).
+        webhooks::spawn(app.clone(), receiver.clone());
         let task = tokio::spawn(server::accept_loop(listener, router, acceptor, receiver));
         Ok(MockServer {
             app,

@@ -68,6 +68,8 @@ pub(crate) struct Store {
     pub next_scripts: HashMap<i64, VecDeque<JobScript>>,
     /// New runs created by trigger/rerun start with this many hidden reads.
     pub hide_new_runs: u32,
+    /// The configuration kinds of `resources` (connections, credentials, ...).
+    pub records: crate::resources::Records,
     next_run_id: i64,
     next_job_id: i64,
     next_trigger_id: i64,
@@ -136,6 +138,7 @@ impl Store {
                 .insert(id, fixtures::job(j, id, account_of(j), project_of(j), env));
             store.next_job_id = store.next_job_id.max(id + 1);
         }
+        crate::resources::load_fixtures(&mut store, &fx.resources);
         store
     }
 

@@ -74,6 +74,17 @@ impl Contract {
             .iter()
             .filter(|op| op.method == method && path_matches(&op.template, path))
             .collect();
+        // Like a real router, a literal segment beats a parameter (`.../bulk/` is not the
+        // value `{environment_variable_id}` = "bulk"): keep the most literal matches.
+        let literal = |op: &SpecOperation| {
+            op.template
+                .split('/')
+                .filter(|p| !p.starts_with('{'))
+                .count()
+        };
+        let best = found.iter().map(|op| literal(op)).max().unwrap_or(0);
+        let found: Vec<&SpecOperation> =
+            found.into_iter().filter(|op| literal(op) == best).collect();
         match found.as_slice() {
             [one] => Ok(one),
             [] => Err(format!(
@@ -402,6 +413,19 @@ fn paths_route_to_one_operation_each() {
         )
         .unwrap(),
         "getRunArtifact"
+    );
+    let p = "/api/v3/accounts/43/projects/101/environment-variables";
+    assert_eq!(
+        route("POST", &format!("{p}/bulk/")).unwrap(),
+        "bulkCreateEnvironmentVariables"
+    );
+    assert_eq!(
+        route("POST", &format!("{p}/7/")).unwrap(),
+        "updateEnvironmentVariable"
+    );
+    assert_eq!(
+        route("DELETE", &format!("{p}/bulk/")).unwrap(),
+        "bulkDeleteEnvironmentVariables"
     );
     assert!(route("GET", &format!("{a}/runs/7")).is_err());
     assert!(route("PATCH", &format!("{a}/runs/7/")).is_err());

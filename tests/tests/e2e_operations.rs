@@ -66,3 +66,43 @@ async fn run_artifacts_list_and_raw_files_per_step() {
 async fn error_statuses_decode_into_the_typed_error_body() {
     e2e::errors(&start().await).await;
 }
+
+#[tokio::test]
+async fn v3_accounts_and_project_crud() {
+    e2e::v3_accounts_and_projects(&start().await).await;
+}
+
+#[tokio::test]
+async fn v3_environment_and_repository_crud() {
+    e2e::v3_environments_and_repositories(&start().await).await;
+}
+
+#[tokio::test]
+async fn connections_and_credentials() {
+    e2e::connections_and_credentials(&start().await).await;
+}
+
+#[tokio::test]
+async fn environment_variables_single_bulk_and_listings() {
+    e2e::environment_variables(&start().await).await;
+}
+
+#[tokio::test]
+async fn service_tokens_groups_and_users() {
+    e2e::tokens_groups_and_users(&start().await).await;
+}
+
+#[tokio::test]
+async fn webhook_subscriptions_test_events_receipts() {
+    e2e::webhooks(&start().await).await;
+}
+
+#[tokio::test]
+async fn notifications_crud() {
+    e2e::notifications(&start().await).await;
+}
+
+#[tokio::test]
+async fn run_failure_details_step_and_retry() {
+    e2e::run_failure_and_retry(&start().await).await;
+}

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use dbt_cloud_api::transport::Transport;
+use dbt_cloud_api::types;
 use dbt_cloud_api::types::{
     CreateJobRequest, ErrorResponse, Run, TriggerJobRunRequest, UpdateJobRequest,
 };
@@ -771,19 +772,26 @@ pub async fn artifacts(ctx: &Ctx) {
 
 /// Each error status decoded into the typed error body with dbt's `user_message`.
 pub async fn errors(ctx: &Ctx) {
-    // 400: a blank cause.
+    // 400: a blank git branch.
     let blank = ctx
         .client
         .trigger_job_run()
         .account_id(ctx.account)
         .job_id(demo_ids::DAILY_JOB)
-        .body(trigger_body(""))
+        // The derived spec refuses a blank cause before sending; a blank branch is the
+        // mock's (dbt's) to refuse.
+        .body(
+            serde_json::from_value::<TriggerJobRunRequest>(
+                json!({"cause": "e2e", "git_branch": ""}),
+            )
+            .expect("trigger body"),
+        )
         .send()
         .await;
     let body = error_body(blank, 400);
     assert_eq!(message_of(&body), (400, INVALID_REQUEST.to_string()));
     assert_eq!(
-        body.data.as_ref().and_then(|d| d.get("cause")),
+        body.data.as_ref().and_then(|d| d.get("git_branch")),
         Some(&json!("This field may not be blank."))
     );
 
@@ -827,6 +835,976 @@ pub async fn errors(ctx: &Ctx) {
     assert_eq!(message_of(&body), (404, NOT_FOUND.to_string()));
 }
 
+// ---- The configuration API (issue 8): v3 and the v2 additions. ----
+
+/// A typed request body from JSON (the generated request types validate on deserialize).
+fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).expect("a valid request body")
+}
+
+/// A decoded answer as JSON, for fields the typed structs keep as maps.
+fn as_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("serializable")
+}
+
+/// A delete's answer: 204 and no body.
+fn deleted(response: ResponseValue<()>) {
+    assert_eq!(response.status().as_u16(), 204);
+}
+
+/// listAccountsV3, getAccountV3, and the v3 projects: list, create, get, update, delete (and
+/// the v2 listing seeing the v3-created project).
+pub async fn v3_accounts_and_projects(ctx: &Ctx) {
+    let accounts = send_ok!(ctx.client.list_accounts_v3())
+        .data
+        .expect("accounts");
+    assert_eq!(ids(&accounts, |a| a.id), vec![demo_ids::ACCOUNT]);
+    let account = send_ok!(ctx.client.get_account_v3().account_id(ctx.account))
+        .data
+        .expect("account");
+    assert_eq!(account.name.as_deref(), Some("Demo Analytics"));
+
+    let listed = send_ok!(
+        ctx.client
+            .list_projects_v3()
+            .account_id(ctx.account)
+            .order_by("-id")
+            .limit(1)
+    );
+    assert_eq!(
+        ids(&listed.data.expect("projects"), |p| p.id),
+        vec![demo_ids::OTHER_PROJECT]
+    );
+    let pagination = listed.extra.and_then(|e| e.pagination).expect("pagination");
+    assert_eq!(
+        (pagination.count, pagination.total_count),
+        (Some(1), Some(2))
+    );
+
+    let created = ctx
+        .client
+        .create_project()
+        .account_id(ctx.account)
+        .body(typed::<types::CreateProjectRequest>(
+            json!({"name": "e2e analytics", "description": "made by e2e"}),
+        ))
+        .send()
+        .await
+        .expect("createProject succeeds");
+    assert_eq!(created.status().as_u16(), 201);
+    let project = created.into_inner().data.expect("project");
+    assert_eq!(project.name.as_deref(), Some("e2e analytics"));
+    assert_eq!(project.account_id, Some(ctx.account));
+    let id = project.id;
+
+    let v2 = send_ok!(
+        ctx.client
+            .list_projects()
+            .account_id(ctx.account)
+            .name_icontains("e2e")
+    )
+    .data
+    .expect("projects");
+    assert_eq!(ids(&v2, |p| p.id), vec![id]);
+
+    let updated = send_ok!(
+        ctx.client
+            .update_project()
+            .account_id(ctx.account)
+            .project_id(id)
+            .body(typed::<types::UpdateProjectRequest>(
+                json!({"name": "e2e analytics 2"})
+            ))
+    )
+    .data
+    .expect("project");
+    assert_eq!(updated.name.as_deref(), Some("e2e analytics 2"));
+    assert_eq!(updated.description.as_deref(), Some("made by e2e"));
+    let fetched = send_ok!(
+        ctx.client
+            .get_project_v3()
+            .account_id(ctx.account)
+            .project_id(id)
+    )
+    .data
+    .expect("project");
+    assert_eq!(fetched.name.as_deref(), Some("e2e analytics 2"));
+
+    deleted(
+        ctx.client
+            .delete_project()
+            .account_id(ctx.account)
+            .project_id(id)
+            .send()
+            .await
+            .expect("deleteProject succeeds"),
+    );
+    let gone = ctx
+        .client
+        .get_project_v3()
+        .account_id(ctx.account)
+        .project_id(id)
+        .send()
+        .await;
+    assert_eq!(
+        message_of(&error_body(gone, 404)),
+        (404, NOT_FOUND.to_string())
+    );
+
+    // A blank name is refused, naming the field.
+    let blank = ctx
+        .client
+        .create_project()
+        .account_id(ctx.account)
+        .body(typed::<types::CreateProjectRequest>(json!({"name": "x"})))
+        .send()
+        .await;
+    assert!(blank.is_ok(), "a one-letter name is fine");
+    let duplicate = ctx
+        .client
+        .create_project()
+        .account_id(ctx.account)
+        .body(typed::<types::CreateProjectRequest>(
+            json!({"name": "jaffle_shop"}),
+        ))
+        .send()
+        .await;
+    let body = error_body(duplicate, 400);
+    assert!(
+        body.data.as_ref().and_then(|d| d.get("name")).is_some(),
+        "{body:?}"
+    );
+}
+
+/// v3 project-scoped environments and repositories: the full CRUD of each.
+pub async fn v3_environments_and_repositories(ctx: &Ctx) {
+    let project = demo_ids::PROJECT;
+    let envs = send_ok!(
+        ctx.client
+            .list_project_environments()
+            .account_id(ctx.account)
+            .project_id(project)
+    )
+    .data
+    .expect("environments");
+    assert_eq!(
+        ids(&envs, |e| e.id),
+        vec![demo_ids::DEV_ENVIRONMENT, demo_ids::PROD_ENVIRONMENT]
+    );
+    let env = send_ok!(
+        ctx.client
+            .create_project_environment()
+            .account_id(ctx.account)
+            .project_id(project)
+            .body(typed::<types::CreateEnvironmentRequest>(
+                json!({"name": "Staging", "type": "deployment", "deployment_type": "staging"})
+            ))
+    )
+    .data
+    .expect("environment");
+    assert_eq!(env.project_id, Some(project));
+    assert_eq!(env.deployment_type.as_deref(), Some("staging"));
+    let renamed = send_ok!(
+        ctx.client
+            .update_project_environment()
+            .account_id(ctx.account)
+            .project_id(project)
+            .environment_id(env.id)
+            .body(typed::<types::UpdateEnvironmentRequest>(
+                json!({"name": "Staging 2", "type": "deployment", "dbt_version": "1.9.0-latest"})
+            ))
+    )
+    .data
+    .expect("environment");
+    assert_eq!(renamed.name.as_deref(), Some("Staging 2"));
+    let fetched = send_ok!(
+        ctx.client
+            .get_project_environment()
+            .account_id(ctx.account)
+            .project_id(project)
+            .environment_id(env.id)
+    )
+    .data
+    .expect("environment");
+    assert_eq!(fetched.name.as_deref(), Some("Staging 2"));
+    deleted(
+        ctx.client
+            .delete_project_environment()
+            .account_id(ctx.account)
+            .project_id(project)
+            .environment_id(env.id)
+            .send()
+            .await
+            .expect("deleteProjectEnvironment succeeds"),
+    );
+    let v2 = send_ok!(
+        ctx.client
+            .list_environments()
+            .account_id(ctx.account)
+            .project_id(project)
+    )
+    .data
+    .expect("environments");
+    assert!(!ids(&v2, |e| e.id).contains(&env.id));
+
+    let repos = send_ok!(
+        ctx.client
+            .list_project_repositories()
+            .account_id(ctx.account)
+            .project_id(project)
+    )
+    .data
+    .expect("repositories");
+    assert_eq!(ids(&repos, |r| r.id), vec![demo_ids::REPOSITORY]);
+    let repo = send_ok!(
+        ctx.client
+            .create_project_repository()
+            .account_id(ctx.account)
+            .project_id(project)
+            .body(typed::<types::CreateRepositoryRequest>(json!({"remote_url": "git@github.com:demo/e2e.git", "git_clone_strategy": "deploy_key"})))
+    )
+    .data
+    .expect("repository");
+    assert_eq!(repo.full_name.as_deref(), Some("demo/e2e"));
+    let updated = send_ok!(
+        ctx.client
+            .update_project_repository()
+            .account_id(ctx.account)
+            .project_id(project)
+            .repository_id(repo.id)
+            .body(typed::<types::UpdateRepositoryRequest>(
+                json!({"remote_url": "git@github.com:demo/e2e-2.git"})
+            ))
+    )
+    .data
+    .expect("repository");
+    assert_eq!(updated.full_name.as_deref(), Some("demo/e2e-2"));
+    let fetched = send_ok!(
+        ctx.client
+            .get_project_repository()
+            .account_id(ctx.account)
+            .project_id(project)
+            .repository_id(repo.id)
+    )
+    .data
+    .expect("repository");
+    assert_eq!(
+        fetched.remote_url.as_deref(),
+        Some("git@github.com:demo/e2e-2.git")
+    );
+    deleted(
+        ctx.client
+            .delete_project_repository()
+            .account_id(ctx.account)
+            .project_id(project)
+            .repository_id(repo.id)
+            .send()
+            .await
+            .expect("deleteProjectRepository succeeds"),
+    );
+    let missing = ctx
+        .client
+        .get_project_repository()
+        .account_id(ctx.account)
+        .project_id(project)
+        .repository_id(repo.id)
+        .send()
+        .await;
+    error_body(missing, 404);
+}
+
+/// Connections (account level CRUD, project-level list/get) and credentials (CRUD, partial
+/// update; the password never comes back).
+pub async fn connections_and_credentials(ctx: &Ctx) {
+    let created = send_ok!(
+        ctx.client
+            .create_account_connection()
+            .account_id(ctx.account)
+            .body(typed::<types::CreateConnectionRequest>(json!({"name": "e2e warehouse", "adapter_version": "postgres_v0",
+                               "config": {"hostname": "db.internal", "port": 5432, "dbname": "analytics"}})))
+    )
+    .data
+    .expect("connection");
+    assert_eq!(created.type_.as_deref(), Some("postgres"));
+    let listed = send_ok!(
+        ctx.client
+            .list_account_connections()
+            .account_id(ctx.account)
+    )
+    .data
+    .expect("connections");
+    assert_eq!(
+        ids(&listed, |c| c.id),
+        vec![demo_ids::CONNECTION, created.id]
+    );
+    let patched = send_ok!(
+        ctx.client
+            .update_account_connection()
+            .account_id(ctx.account)
+            .connection_id(created.id)
+            .body(typed::<types::UpdateConnectionRequest>(
+                json!({"name": "e2e warehouse 2"})
+            ))
+    )
+    .data
+    .expect("connection");
+    assert_eq!(patched.name.as_deref(), Some("e2e warehouse 2"));
+    assert_eq!(patched.adapter_version.as_deref(), Some("postgres_v0"));
+    let fetched = send_ok!(
+        ctx.client
+            .get_account_connection()
+            .account_id(ctx.account)
+            .connection_id(created.id)
+    )
+    .data
+    .expect("connection");
+    assert_eq!(fetched.name.as_deref(), Some("e2e warehouse 2"));
+    let scoped = send_ok!(
+        ctx.client
+            .list_project_connections()
+            .account_id(ctx.account)
+            .project_id(demo_ids::PROJECT)
+    )
+    .data
+    .expect("connections");
+    assert!(ids(&scoped, |c| c.id).contains(&demo_ids::CONNECTION));
+    let one = send_ok!(
+        ctx.client
+            .get_project_connection()
+            .account_id(ctx.account)
+            .project_id(demo_ids::PROJECT)
+            .connection_id(demo_ids::CONNECTION)
+    )
+    .data
+    .expect("connection");
+    assert_eq!(one.name.as_deref(), Some("Demo Warehouse"));
+    deleted(
+        ctx.client
+            .delete_account_connection()
+            .account_id(ctx.account)
+            .connection_id(created.id)
+            .send()
+            .await
+            .expect("deleteAccountConnection succeeds"),
+    );
+
+    let project = demo_ids::PROJECT;
+    let credential = send_ok!(
+        ctx.client
+            .create_project_credential()
+            .account_id(ctx.account)
+            .project_id(project)
+            .body(typed::<types::CreateCredentialRequest>(
+                json!({"type": "postgres", "username": "e2e", "password": "e2e-password-canary",
+                               "schema": "dbt_e2e", "threads": 4})
+            ))
+    )
+    .data
+    .expect("credential");
+    assert_eq!(credential.username.as_deref(), Some("e2e"));
+    let updated = send_ok!(
+        ctx.client
+            .update_project_credential()
+            .account_id(ctx.account)
+            .project_id(project)
+            .credential_id(credential.id)
+            .body(typed::<types::UpdateCredentialRequest>(
+                json!({"type": "postgres", "schema": "dbt_e2e_2"})
+            ))
+    )
+    .data
+    .expect("credential");
+    assert_eq!(updated.schema.as_deref(), Some("dbt_e2e_2"));
+    let patched = send_ok!(
+        ctx.client
+            .partial_update_project_credential()
+            .account_id(ctx.account)
+            .project_id(project)
+            .credential_id(credential.id)
+            .body(typed::<types::PartialUpdateCredentialRequest>(
+                json!({"threads": 16})
+            ))
+    )
+    .data
+    .expect("credential");
+    assert_eq!(
+        (patched.threads, patched.schema.as_deref()),
+        (Some(16), Some("dbt_e2e_2"))
+    );
+    let listed = send_ok!(
+        ctx.client
+            .list_project_credentials()
+            .account_id(ctx.account)
+            .project_id(project)
+    );
+    let text = serde_json::to_string(&listed).unwrap();
+    assert!(!text.contains("e2e-password-canary"));
+    assert_eq!(
+        ids(&listed.data.expect("credentials"), |c| c.id),
+        vec![demo_ids::CREDENTIALS, credential.id]
+    );
+    let fetched = send_ok!(
+        ctx.client
+            .get_project_credential()
+            .account_id(ctx.account)
+            .project_id(project)
+            .credential_id(credential.id)
+    )
+    .data
+    .expect("credential");
+    assert_eq!(fetched.threads, Some(16));
+    deleted(
+        ctx.client
+            .delete_project_credential()
+            .account_id(ctx.account)
+            .project_id(project)
+            .credential_id(credential.id)
+            .send()
+            .await
+            .expect("deleteProjectCredential succeeds"),
+    );
+}
+
+/// Environment variables: single values, bulk create/update/delete, and the environment,
+/// job and user listings (secret values masked).
+pub async fn environment_variables(ctx: &Ctx) {
+    let (account, project) = (ctx.account, demo_ids::PROJECT);
+    let by_environment = || {
+        ctx.client
+            .list_environment_variables()
+            .account_id(account)
+            .project_id(project)
+    };
+    let bulk = send_ok!(
+        ctx.client
+            .bulk_create_environment_variables()
+            .account_id(account)
+            .project_id(project)
+            .body(typed::<types::BulkCreateEnvironmentVariablesRequest>(json!({"env_var": {"new_name": "DBT_E2E_THREADS", "project": "4", "Production": "16"}})))
+    )
+    .data
+    .expect("bulk result");
+    assert_eq!(bulk.new_var_ids.as_ref().map(Vec::len), Some(2));
+    let listing = as_json(&send_ok!(by_environment()).data.expect("listing"));
+    assert_eq!(
+        listing["environments"],
+        json!(["project", "Development", "Production"])
+    );
+    assert_eq!(
+        listing["variables"]["DBT_E2E_THREADS"]["Production"]["value"],
+        json!("16")
+    );
+    assert_eq!(
+        listing["variables"]["DBT_ENV_SECRET_GIT_TOKEN"]["project"]["value"],
+        json!("**********")
+    );
+
+    let one = send_ok!(
+        ctx.client
+            .create_environment_variable()
+            .account_id(account)
+            .project_id(project)
+            .body(typed::<types::CreateEnvironmentVariableRequest>(
+                json!({"name": "DBT_E2E_THREADS", "type": "job",
+                               "job_definition_id": demo_ids::DAILY_JOB, "raw_value": "32"})
+            ))
+    )
+    .data
+    .expect("variable");
+    assert_eq!(one.display_value.as_deref(), Some("32"));
+    let changed = send_ok!(
+        ctx.client
+            .update_environment_variable()
+            .account_id(account)
+            .project_id(project)
+            .environment_variable_id(one.id)
+            .body(typed::<types::UpdateEnvironmentVariableRequest>(
+                json!({"name": "DBT_E2E_THREADS", "type": "job",
+                               "job_definition_id": demo_ids::DAILY_JOB, "raw_value": "64"})
+            ))
+    )
+    .data
+    .expect("variable");
+    assert_eq!(changed.display_value.as_deref(), Some("64"));
+    let job = as_json(
+        &send_ok!(
+            ctx.client
+                .list_job_environment_variables()
+                .account_id(account)
+                .project_id(project)
+                .job_definition_id(demo_ids::DAILY_JOB)
+        )
+        .data,
+    );
+    assert_eq!(job["DBT_E2E_THREADS"]["job"]["value"], json!("64"));
+    assert_eq!(job["DBT_E2E_THREADS"]["environment"]["value"], json!("16"));
+    assert_eq!(job["DBT_E2E_THREADS"]["project"]["value"], json!("4"));
+    deleted(
+        ctx.client
+            .delete_environment_variable()
+            .account_id(account)
+            .project_id(project)
+            .environment_variable_id(one.id)
+            .send()
+            .await
+            .expect("deleteEnvironmentVariable succeeds"),
+    );
+    let user = as_json(
+        &send_ok!(
+            ctx.client
+                .list_user_environment_variables()
+                .account_id(account)
+                .project_id(project)
+                .user_id(demo_ids::ANALYST_USER)
+        )
+        .data,
+    );
+    assert_eq!(
+        user["DBT_E2E_THREADS"],
+        json!({"project": {"id": bulk.new_var_ids.as_ref().unwrap()[0], "value": "4"}})
+    );
+
+    let updated = send_ok!(
+        ctx.client
+            .bulk_update_environment_variables()
+            .account_id(account)
+            .project_id(project)
+            .body(typed::<types::BulkUpdateEnvironmentVariablesRequest>(
+                json!({"env_vars": {"name": "DBT_E2E_THREADS", "new_name": "DBT_E2E_WORKERS",
+                                            "Production": null, "Development": "2"}})
+            ))
+    )
+    .data
+    .expect("bulk result");
+    assert_eq!(updated.deleted_var_ids.as_ref().map(Vec::len), Some(1));
+    assert_eq!(updated.new_var_ids.as_ref().map(Vec::len), Some(1));
+    let listing = as_json(&send_ok!(by_environment()).data.expect("listing"));
+    assert!(listing["variables"].get("DBT_E2E_THREADS").is_none());
+    assert_eq!(
+        listing["variables"]["DBT_E2E_WORKERS"]["Development"]["value"],
+        json!("2")
+    );
+    deleted(
+        ctx.client
+            .bulk_delete_environment_variables()
+            .account_id(account)
+            .project_id(project)
+            .body(typed::<types::BulkDeleteEnvironmentVariablesRequest>(
+                json!({"name": "DBT_E2E_WORKERS"}),
+            ))
+            .send()
+            .await
+            .expect("bulkDeleteEnvironmentVariables succeeds"),
+    );
+    let listing = as_json(&send_ok!(by_environment()).data.expect("listing"));
+    assert!(listing["variables"].get("DBT_E2E_WORKERS").is_none());
+}
+
+/// Service tokens (the value only at creation; permissions), groups (CRUD, permissions),
+/// users (v3 list/get, v2 list, assignment to groups).
+pub async fn tokens_groups_and_users(ctx: &Ctx) {
+    let account = ctx.account;
+    let created = send_ok!(
+        ctx.client
+            .create_service_token()
+            .account_id(account)
+            .body(typed::<types::CreateServiceTokenRequest>(
+                json!({"name": "e2e token", "permission_grants": [
+                {"permission_set": "job_runner", "all_projects": true}]})
+            ))
+    )
+    .data
+    .expect("token");
+    let value = created
+        .token_string
+        .as_ref()
+        .map(|s| s.0.clone())
+        .expect("token at creation");
+    assert!(value.starts_with("dbtc_"));
+    let fetched = send_ok!(
+        ctx.client
+            .get_service_token()
+            .account_id(account)
+            .service_token_id(created.id)
+    )
+    .data
+    .expect("token");
+    assert!(fetched.token_string.is_none());
+    let renamed = send_ok!(
+        ctx.client
+            .update_service_token()
+            .account_id(account)
+            .service_token_id(created.id)
+            .body(typed::<types::UpdateServiceTokenRequest>(
+                json!({"name": "e2e token 2"})
+            ))
+    )
+    .data
+    .expect("token");
+    assert_eq!(renamed.name.as_deref(), Some("e2e token 2"));
+    let listed = send_ok!(ctx.client.list_service_tokens().account_id(account));
+    assert!(!serde_json::to_string(&listed).unwrap().contains(&value));
+    assert_eq!(
+        ids(&listed.data.expect("tokens"), |t| t.id),
+        vec![demo_ids::SERVICE_TOKEN, created.id]
+    );
+    let permissions = send_ok!(
+        ctx.client
+            .list_service_token_permissions()
+            .account_id(account)
+            .service_token_id(created.id)
+    )
+    .data
+    .expect("permissions");
+    assert_eq!(permissions[0].permission_set.as_deref(), Some("job_runner"));
+    assert_eq!(permissions[0].all_projects, Some(true));
+    deleted(
+        ctx.client
+            .delete_service_token()
+            .account_id(account)
+            .service_token_id(created.id)
+            .send()
+            .await
+            .expect("deleteServiceToken succeeds"),
+    );
+
+    let group = send_ok!(ctx.client.create_group().account_id(account).body(typed::<
+        types::CreateGroupRequest,
+    >(
+        json!({"name": "e2e analysts", "assign_by_default": false})
+    )))
+    .data
+    .expect("group");
+    let updated = send_ok!(
+        ctx.client
+            .update_group()
+            .account_id(account)
+            .group_id(group.id)
+            .body(typed::<types::UpdateGroupRequest>(
+                json!({"name": "e2e analysts", "sso_mapping_groups": ["analysts"]})
+            ))
+    )
+    .data
+    .expect("group");
+    assert_eq!(as_json(&updated.sso_mapping_groups), json!(["analysts"]));
+    let granted = send_ok!(
+        ctx.client
+            .assign_group_permissions()
+            .account_id(account)
+            .group_id(group.id)
+            .body(typed::<types::AssignGroupPermissionsRequest>(
+                json!([{"permission_set": "analyst", "project_id": demo_ids::PROJECT,
+                                 "all_projects": false, "writable_environment_categories": []}])
+            ))
+    )
+    .data
+    .expect("permissions");
+    assert_eq!(granted[0].group_id, Some(group.id));
+    let fetched = send_ok!(
+        ctx.client
+            .get_group()
+            .account_id(account)
+            .group_id(group.id)
+    )
+    .data
+    .expect("group");
+    assert_eq!(
+        fetched
+            .group_permissions
+            .as_ref()
+            .map(|p| p[0].permission_set.clone()),
+        Some(Some("analyst".to_string()))
+    );
+    let groups = send_ok!(ctx.client.list_groups().account_id(account))
+        .data
+        .expect("groups");
+    assert_eq!(
+        ids(&groups, |g| g.id),
+        vec![demo_ids::OWNER_GROUP, demo_ids::MEMBER_GROUP, group.id]
+    );
+
+    let users = send_ok!(ctx.client.list_users_v3().account_id(account))
+        .data
+        .expect("users");
+    assert_eq!(
+        ids(&users, |u| u.id),
+        vec![demo_ids::ADMIN_USER, demo_ids::ANALYST_USER]
+    );
+    let v2_users = send_ok!(ctx.client.list_users().account_id(account))
+        .data
+        .expect("users");
+    assert_eq!(ids(&v2_users, |u| u.id), ids(&users, |u| u.id));
+    let user = send_ok!(
+        ctx.client
+            .get_user_v3()
+            .account_id(account)
+            .user_id(demo_ids::ANALYST_USER)
+    )
+    .data
+    .expect("user");
+    assert_eq!(user.email.as_deref(), Some("ann@example.com"));
+    let assigned = send_ok!(
+        ctx.client
+            .assign_user_to_groups()
+            .account_id(account)
+            .body(typed::<types::AssignUserToGroupsRequest>(
+                json!({"user_id": demo_ids::ANALYST_USER,
+                               "desired_group_ids": [demo_ids::MEMBER_GROUP, group.id]})
+            ))
+    )
+    .data
+    .expect("groups");
+    assert_eq!(
+        ids(&assigned, |g| g.id),
+        vec![demo_ids::MEMBER_GROUP, group.id]
+    );
+}
+
+/// Webhook subscriptions: CRUD (the secret only at creation), a test delivery (to a
+/// loopback port nobody listens on: the failed attempt is recorded all the same), its event
+/// and receipt. (`tests/webhooks.rs` delivers to a real receiver.)
+pub async fn webhooks(ctx: &Ctx) {
+    let account = ctx.account;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}/e2e-hooks", closed.local_addr().expect("address"));
+    drop(closed);
+    let created = send_ok!(
+        ctx.client
+            .create_webhook_subscription()
+            .account_id(account)
+            .body(typed::<types::CreateWebhookSubscriptionRequest>(json!({"name": "e2e hooks", "client_url": url,
+                               "event_types": ["job.run.completed"], "job_ids": [], "active": false})))
+    )
+    .data
+    .expect("subscription");
+    assert!(created.id.starts_with("wsu_"), "{}", created.id);
+    assert!(created.hmac_secret.is_some());
+    let id = created.id.clone();
+    let updated = send_ok!(
+        ctx.client
+            .update_webhook_subscription()
+            .account_id(account)
+            .subscription_id(&id)
+            .body(typed::<types::UpdateWebhookSubscriptionRequest>(json!({"name": "e2e hooks 2", "client_url": url,
+                               "event_types": ["job.run.completed", "job.run.errored"], "job_ids": [],
+                               "active": false})))
+    )
+    .data
+    .expect("subscription");
+    assert_eq!(updated.name.as_deref(), Some("e2e hooks 2"));
+    assert!(updated.hmac_secret.is_none());
+    let fetched = send_ok!(
+        ctx.client
+            .get_webhook_subscription()
+            .account_id(account)
+            .subscription_id(&id)
+    )
+    .data
+    .expect("subscription");
+    assert_eq!(fetched.event_types.as_ref().map(Vec::len), Some(2));
+    let listed = send_ok!(ctx.client.list_webhook_subscriptions().account_id(account))
+        .data
+        .expect("subscriptions");
+    assert_eq!(
+        listed.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+        vec!["wsu_1201".to_string(), id.clone()]
+    );
+
+    let tested = send_ok!(
+        ctx.client
+            .test_webhook_subscription()
+            .account_id(account)
+            .subscription_id(&id)
+    )
+    .data
+    .expect("test result");
+    let event_id = tested.event_id.expect("event id");
+    let events = send_ok!(
+        ctx.client
+            .list_webhook_subscription_events()
+            .account_id(account)
+            .subscription_id(&id)
+    )
+    .data
+    .expect("events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].trigger_event_type.as_deref(),
+        Some("job.run.completed")
+    );
+    let receipts = send_ok!(
+        ctx.client
+            .list_webhook_subscription_event_receipts()
+            .account_id(account)
+            .subscription_id(&id)
+            .event_id(&event_id)
+    )
+    .data
+    .expect("receipts");
+    assert_eq!(receipts[0].http_status_code.as_deref(), Some("0"));
+    assert!(
+        receipts[0]
+            .error_info
+            .as_deref()
+            .is_some_and(|e| e.contains("connecting"))
+    );
+    deleted(
+        ctx.client
+            .delete_webhook_subscription()
+            .account_id(account)
+            .subscription_id(&id)
+            .send()
+            .await
+            .expect("deleteWebhookSubscription succeeds"),
+    );
+    let gone = ctx
+        .client
+        .get_webhook_subscription()
+        .account_id(account)
+        .subscription_id(&id)
+        .send()
+        .await;
+    error_body(gone, 404);
+}
+
+/// v2 notifications: CRUD, and a 400 naming the field.
+pub async fn notifications(ctx: &Ctx) {
+    let account = ctx.account;
+    let created = send_ok!(
+        ctx.client
+            .create_notification()
+            .account_id(account)
+            .body(typed::<types::CreateNotificationRequest>(json!({"user_id": demo_ids::ADMIN_USER, "type": 4,
+                               "external_email": "oncall@example.com", "on_failure": [demo_ids::DAILY_JOB]})))
+    )
+    .data
+    .expect("notification");
+    assert_eq!(
+        created.external_email.as_deref(),
+        Some("oncall@example.com")
+    );
+    let updated = send_ok!(
+        ctx.client
+            .update_notification()
+            .account_id(account)
+            .notification_id(created.id)
+            .body(typed::<types::UpdateNotificationRequest>(
+                json!({"user_id": demo_ids::ADMIN_USER, "type": 4,
+                               "external_email": "oncall@example.com",
+                               "on_failure": [demo_ids::DAILY_JOB, demo_ids::HOURLY_JOB]})
+            ))
+    )
+    .data
+    .expect("notification");
+    assert_eq!(
+        updated.on_failure,
+        Some(vec![demo_ids::DAILY_JOB, demo_ids::HOURLY_JOB])
+    );
+    let fetched = send_ok!(
+        ctx.client
+            .get_notification()
+            .account_id(account)
+            .notification_id(created.id)
+    )
+    .data
+    .expect("notification");
+    assert_eq!(fetched.on_failure.as_ref().map(Vec::len), Some(2));
+    let listed = send_ok!(ctx.client.list_notifications().account_id(account))
+        .data
+        .expect("notifications");
+    assert_eq!(
+        ids(&listed, |n| n.id),
+        vec![demo_ids::NOTIFICATION, created.id]
+    );
+    deleted(
+        ctx.client
+            .delete_notification()
+            .account_id(account)
+            .notification_id(created.id)
+            .send()
+            .await
+            .expect("deleteNotification succeeds"),
+    );
+    let missing_email = ctx
+        .client
+        .create_notification()
+        .account_id(account)
+        .body(typed::<types::CreateNotificationRequest>(
+            json!({"user_id": demo_ids::ADMIN_USER, "type": 4}),
+        ))
+        .send()
+        .await;
+    let body = error_body(missing_email, 400);
+    assert_eq!(
+        body.data.as_ref().and_then(|d| d.get("external_email")),
+        Some(&json!("This field is required."))
+    );
+}
+
+/// v2 getRunStep, getRunFailureDetails and retryRun on a failed run.
+pub async fn run_failure_and_retry(ctx: &Ctx) {
+    ctx.mock
+        .script_next_run(demo_ids::HOURLY_JOB, JobScript::error().failing_command(1));
+    let run = trigger(ctx, demo_ids::HOURLY_JOB, "e2e retry").await;
+    ctx.mock.advance(Duration::from_secs(3600));
+    let details = send_ok!(
+        ctx.client
+            .get_run_failure_details()
+            .account_id(ctx.account)
+            .run_id(run.id)
+    )
+    .data
+    .expect("failure details");
+    assert_eq!(
+        details.failed_step.as_deref(),
+        Some("Invoke dbt with `dbt run`")
+    );
+    assert_eq!(
+        details.skipped_steps,
+        Some(vec!["Invoke dbt with `dbt test`".to_string()])
+    );
+    let steps = get_run(ctx, run.id, Some("run_steps"))
+        .await
+        .run_steps
+        .expect("steps");
+    let failed = steps
+        .iter()
+        .find(|s| s.status == Some(status::ERROR))
+        .expect("a failed step");
+    let step = send_ok!(
+        ctx.client
+            .get_run_step()
+            .account_id(ctx.account)
+            .step_id(failed.id)
+    )
+    .data
+    .expect("step");
+    assert_eq!(
+        (step.id, step.run_id, step.name.clone()),
+        (failed.id, Some(run.id), failed.name.clone())
+    );
+    let retry = send_ok!(
+        ctx.client
+            .retry_run()
+            .account_id(ctx.account)
+            .run_id(run.id)
+    )
+    .data
+    .expect("retry run");
+    assert_eq!(retry.retrying_run_id, Some(run.id));
+    assert_eq!(retry.status, Some(status::QUEUED));
+    // A successful run has nothing to retry.
+    ctx.mock.advance(Duration::from_secs(3600));
+    let again = ctx
+        .client
+        .retry_run()
+        .account_id(ctx.account)
+        .run_id(retry.id)
+        .send()
+        .await;
+    error_body(again, 400);
+}
+
 /// The whole scenario on one mock, in an order where each step's assertions hold after the
 /// previous steps' changes (new runs, a created job in the development environment).
 pub async fn run_all(ctx: &Ctx) {
@@ -842,4 +1820,12 @@ pub async fn run_all(ctx: &Ctx) {
     list_runs(ctx).await;
     artifacts(ctx).await;
     errors(ctx).await;
+    v3_accounts_and_projects(ctx).await;
+    v3_environments_and_repositories(ctx).await;
+    connections_and_credentials(ctx).await;
+    environment_variables(ctx).await;
+    tokens_groups_and_users(ctx).await;
+    webhooks(ctx).await;
+    notifications(ctx).await;
+    run_failure_and_retry(ctx).await;
 }
