@@ -244,7 +244,6 @@ const MOCK_TOKEN_PREFIX: &str = "dbtc_";
 
 // Single-threaded, so the thread-local subscriber sees every task, the mock's included.
 #[tokio::test]
-#[ignore = "needs the v3 routes of mock8 (not merged yet)"]
 async fn configuration_secrets_never_reach_errors_or_tracing() {
     use dbt_cloud_api::ensure::EnvironmentVariableSpec;
     use dbt_cloud_api::types;

@@ -224,7 +224,6 @@ async fn two_jobs_with_the_key_are_an_error_naming_both() {
 }
 
 #[tokio::test]
-#[ignore = "needs the v3 routes of mock8 (not merged yet)"]
 async fn a_project_then_an_environment_converge_by_natural_key() {
     bounded("ensure project and environment", async {
         let mock = start_mock("t").await;
@@ -302,7 +301,6 @@ async fn a_project_then_an_environment_converge_by_natural_key() {
 }
 
 #[tokio::test]
-#[ignore = "needs the v3 routes of mock8 (not merged yet)"]
 async fn an_environment_variable_converges_per_environment() {
     bounded("ensure environment variable", async {
         let mock = start_mock("t").await;
@@ -366,7 +364,6 @@ async fn an_environment_variable_converges_per_environment() {
 }
 
 #[tokio::test]
-#[ignore = "needs the v3 routes of mock8 (not merged yet)"]
 async fn a_secret_variable_is_created_but_its_masked_values_are_not_compared() {
     bounded("ensure secret variable", async {
         let mock = start_mock("t").await;

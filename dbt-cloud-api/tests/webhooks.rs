@@ -197,7 +197,6 @@ mod receiver {
 }
 
 #[tokio::test]
-#[ignore = "needs the v3 routes of mock8 (not merged yet)"]
 async fn the_mock_delivers_a_signed_completed_event_that_the_verifier_accepts() {
     common::bounded("webhook delivery", async {
         let mock = common::start_mock("t").await;
