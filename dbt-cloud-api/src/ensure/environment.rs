@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{DesiredState, answer, existing, fields};
+use super::{DesiredState, answer, create_body, existing, update_body};
 use crate::DbtCloud;
 use crate::error::Error;
 use crate::types::{CreateEnvironmentRequest, Environment, UpdateEnvironmentRequest};
@@ -116,9 +116,7 @@ impl DesiredState for EnvironmentSpec {
 
     async fn create(&self, dbt: &DbtCloud) -> Result<Environment, Error> {
         let account_id = dbt.account_id()?;
-        let mut desired = self.desired_fields()?;
-        desired.insert("account_id".into(), account_id.into());
-        let body: CreateEnvironmentRequest = fields::body(Self::OPERATION, Value::Object(desired))?;
+        let body: CreateEnvironmentRequest = create_body(self, account_id)?;
         let sent = dbt
             .create_project_environment()
             .account_id(account_id)
@@ -137,11 +135,7 @@ impl DesiredState for EnvironmentSpec {
     ) -> Result<Environment, Error> {
         let account_id = dbt.account_id()?;
         let environment_id = current.id;
-        let current = fields::to_json(Self::OPERATION, &current)?;
-        let body: UpdateEnvironmentRequest = fields::body(
-            Self::OPERATION,
-            fields::merged(current, &self.desired_fields()?),
-        )?;
+        let body: UpdateEnvironmentRequest = update_body(self, &current)?;
         let sent = dbt
             .update_project_environment()
             .account_id(account_id)

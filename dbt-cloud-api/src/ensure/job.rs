@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{DesiredState, answer, existing, fields};
+use super::{DesiredState, answer, create_body, existing, update_body};
 use crate::DbtCloud;
 use crate::error::Error;
 use crate::types::{CreateJobRequest, Job, UpdateJobRequest};
@@ -185,9 +185,7 @@ impl DesiredState for JobSpec {
 
     async fn create(&self, dbt: &DbtCloud) -> Result<Job, Error> {
         let account_id = dbt.account_id()?;
-        let mut desired = self.desired_fields()?;
-        desired.insert("account_id".into(), account_id.into());
-        let body: CreateJobRequest = fields::body(Self::OPERATION, Value::Object(desired))?;
+        let body: CreateJobRequest = create_body(self, account_id)?;
         let sent = dbt
             .create_job()
             .account_id(account_id)
@@ -207,11 +205,7 @@ impl DesiredState for JobSpec {
         // fields written over it, so nothing else changes.
         let account_id = dbt.account_id()?;
         let job_id = current.id;
-        let current = fields::to_json(Self::OPERATION, &current)?;
-        let body: UpdateJobRequest = fields::body(
-            Self::OPERATION,
-            fields::merged(current, &self.desired_fields()?),
-        )?;
+        let body: UpdateJobRequest = update_body(self, &current)?;
         let sent = dbt
             .update_job()
             .account_id(account_id)

@@ -159,6 +159,29 @@ impl DbtCloud {
     }
 }
 
+/// The create body of a resource created from its fields: the desired fields and the account.
+pub(crate) fn create_body<D: DesiredState, Body: serde::de::DeserializeOwned>(
+    desired: &D,
+    account_id: i64,
+) -> Result<Body, Error> {
+    let mut fields = desired.desired_fields()?;
+    fields.insert("account_id".into(), account_id.into());
+    fields::body(D::OPERATION, Value::Object(fields))
+}
+
+/// The body of a whole-object update (dbt replaces the resource with it): the current
+/// resource with the desired fields written over it, so no other field changes.
+pub(crate) fn update_body<D: DesiredState, Body: serde::de::DeserializeOwned>(
+    desired: &D,
+    current: &D::Resource,
+) -> Result<Body, Error> {
+    let current = fields::to_json(D::OPERATION, current)?;
+    fields::body(
+        D::OPERATION,
+        fields::merged(current, &desired.desired_fields()?),
+    )
+}
+
 /// The generated call's answer, unwrapped from dbt's envelope.
 pub(crate) async fn answer<T, E, Envelope>(
     operation: &'static str,

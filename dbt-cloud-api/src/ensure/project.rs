@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{DesiredState, answer, existing, fields};
+use super::{DesiredState, answer, create_body, existing, update_body};
 use crate::DbtCloud;
 use crate::error::Error;
 use crate::types::{CreateProjectRequest, Project, UpdateProjectRequest};
@@ -88,9 +88,7 @@ impl DesiredState for ProjectSpec {
 
     async fn create(&self, dbt: &DbtCloud) -> Result<Project, Error> {
         let account_id = dbt.account_id()?;
-        let mut desired = self.desired_fields()?;
-        desired.insert("account_id".into(), account_id.into());
-        let body: CreateProjectRequest = fields::body(Self::OPERATION, Value::Object(desired))?;
+        let body: CreateProjectRequest = create_body(self, account_id)?;
         let sent = dbt
             .create_project()
             .account_id(account_id)
@@ -108,11 +106,7 @@ impl DesiredState for ProjectSpec {
     ) -> Result<Project, Error> {
         let account_id = dbt.account_id()?;
         let project_id = current.id;
-        let current = fields::to_json(Self::OPERATION, &current)?;
-        let body: UpdateProjectRequest = fields::body(
-            Self::OPERATION,
-            fields::merged(current, &self.desired_fields()?),
-        )?;
+        let body: UpdateProjectRequest = update_body(self, &current)?;
         let sent = dbt
             .update_project()
             .account_id(account_id)
