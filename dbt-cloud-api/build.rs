@@ -11,9 +11,17 @@ mod codegen;
 fn main() {
     let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("spec/dbt-cloud-administrative-api-openapi.yml");
-    codegen::run_build_script(
+    codegen::run_build_script_with(
         &spec,
         "generated_client.rs",
-        codegen::InnerType::Path("crate::transport::Transport"),
+        &codegen::Options {
+            inner: codegen::InnerType::Path("crate::transport::Transport"),
+            // Every secret field of the spec is a `SecretString` component: generate it as our
+            // type, whose Debug and Display are redacted.
+            replacements: &[codegen::Replacement {
+                component: "SecretString",
+                rust_type: "crate::SecretString",
+            }],
+        },
     );
 }

@@ -12,6 +12,7 @@ mod generated {
 pub mod artifacts;
 pub mod client;
 pub mod config;
+pub mod ensure;
 pub mod error;
 pub mod lookup;
 pub mod paginate;
@@ -21,11 +22,13 @@ pub mod redirect;
 pub mod retry;
 pub mod run_results;
 pub mod run_status;
+pub mod secret;
 pub mod times;
 mod tls;
 pub mod transport;
 pub mod trigger;
 pub mod wait;
+pub mod webhooks;
 
 pub use artifacts::{Manifest, ManifestNode, NodeResult, RunResults};
 pub use client::DbtCloud;
@@ -37,5 +40,6 @@ pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
 pub use run_results::{RunNodes, StepNode, StepResults};
 pub use run_status::RunStatus;
+pub use secret::SecretString;
 pub use trigger::TriggerOptions;
 pub use wait::{RunUpdate, WaitOptions};

@@ -1,5 +1,8 @@
 //! A canary token must never leak: not in Debug of the config or client, not in any error's
 //! Display or Debug, not in tracing output (captured at TRACE level, every crate included).
+//! The same for the secrets of configuration: credential passwords and keys, service-token
+//! values, `DBT_ENV_SECRET_*` values and webhook secrets, which the generated bodies hold as
+//! `SecretString`s.
 
 mod common;
 mod hostile;
@@ -257,4 +260,257 @@ async fn errors_and_tracing_never_carry_the_token() {
         "spans name the operation"
     );
     assert_clean("tracing output", &captured);
+}
+
+/// Values that must stay inside [`SecretString`]s: a password, a private key, a secret
+/// environment variable's value.
+const PASSWORD: &str = "CANARY-password-3b1d";
+const PRIVATE_KEY: &str = "CANARY-private-key-88af";
+const SECRET_VALUE: &str = "CANARY-env-secret-51c0";
+
+fn assert_none_of(secrets: &[&str], what: &str, text: &str) {
+    for secret in secrets {
+        assert!(
+            !text.contains(secret),
+            "a secret leaked into {what}: {text}"
+        );
+    }
+}
+
+/// Decodes `json` into a generated type, checks its Debug is clean, and that it still sends
+/// the secrets (the redaction is in printing only).
+fn generated<T>(json: serde_json::Value) -> T
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
+{
+    let value: T = serde_json::from_value(json.clone()).unwrap();
+    let shown = format!("{value:?} {value:#?}");
+    assert_none_of(
+        &[PASSWORD, PRIVATE_KEY, SECRET_VALUE, CANARY],
+        std::any::type_name::<T>(),
+        &shown,
+    );
+    assert_eq!(
+        serde_json::to_value(&value).unwrap(),
+        json,
+        "the wire form is unchanged"
+    );
+    value
+}
+
+#[test]
+fn generated_bodies_with_secrets_print_redacted() {
+    use dbt_cloud_api::types;
+    use serde_json::json;
+    let _: types::CreateCredentialRequest = generated(json!({
+        "type": "postgres", "username": "loader", "password": PASSWORD,
+        "private_key": PRIVATE_KEY, "threads": 4,
+    }));
+    let _: types::ServiceToken = generated(json!({
+        "id": 9, "name": "ci", "token_string": CANARY,
+    }));
+    let _: types::CreateEnvironmentVariableRequest = generated(json!({
+        "name": "DBT_ENV_SECRET_PASSWORD", "type": "project", "raw_value": SECRET_VALUE,
+    }));
+    let _: types::BulkCreateEnvironmentVariablesRequest = generated(json!({
+        "env_var": {"new_name": "DBT_ENV_SECRET_PASSWORD", "project": SECRET_VALUE, "Production": PASSWORD},
+    }));
+    let _: types::WebhookSubscription = generated(json!({
+        "id": "wsu_1", "name": "hooks", "hmac_secret": CANARY,
+    }));
+    // The desired state of a secret variable prints redacted too.
+    let spec = dbt_cloud_api::ensure::EnvironmentVariableSpec::new(1, "DBT_ENV_SECRET_PASSWORD")
+        .project_default(SECRET_VALUE)
+        .value_in("Production", PASSWORD);
+    assert_none_of(
+        &[PASSWORD, SECRET_VALUE],
+        "EnvironmentVariableSpec Debug",
+        &format!("{spec:?}"),
+    );
+}
+
+/// What the mock puts at the start of every service-token value it generates.
+const MOCK_TOKEN_PREFIX: &str = "dbtc_";
+
+// Single-threaded, so the thread-local subscriber sees every task, the mock's included.
+#[tokio::test]
+async fn configuration_secrets_never_reach_errors_or_tracing() {
+    use dbt_cloud_api::ensure::EnvironmentVariableSpec;
+    use dbt_cloud_api::types;
+    use serde_json::json;
+
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let generated_secrets = bounded("configuration canary scenarios", async {
+        let mock = MockDbtCloud::builder()
+            .token(CANARY)
+            .real_time(200.0)
+            .start()
+            .await
+            .unwrap();
+        let account = mock.account_id();
+        let dbt = client_for(
+            &mock.base_url(),
+            CANARY,
+            account,
+            Duration::from_millis(300),
+        );
+        let credential = |n: usize| {
+            serde_json::from_value::<types::CreateCredentialRequest>(json!({
+                "type": "postgres", "username": format!("loader{n}"), "password": PASSWORD,
+                "private_key": PRIVATE_KEY, "threads": 4,
+            }))
+            .unwrap()
+        };
+        let service_token = |n: usize| {
+            serde_json::from_value::<types::CreateServiceTokenRequest>(
+                json!({"name": format!("ci-{n}")}),
+            )
+            .unwrap()
+        };
+        let secret_variable = |n: usize| {
+            EnvironmentVariableSpec::new(demo_ids::PROJECT, format!("DBT_ENV_SECRET_CANARY_{n}"))
+                .project_default(SECRET_VALUE)
+                .value_in("Production", PASSWORD)
+        };
+
+        // Success paths, traced; the secrets dbt generates come back once, as SecretStrings.
+        let created = dbt
+            .create_project_credential()
+            .account_id(account)
+            .project_id(demo_ids::PROJECT)
+            .body(credential(0))
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
+        assert_none_of(
+            &[PASSWORD, PRIVATE_KEY],
+            "credential answer",
+            &format!("{created:?}"),
+        );
+        let token = dbt
+            .create_service_token()
+            .account_id(account)
+            .body(service_token(0))
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .and_then(|t| t.token_string)
+            .expect("the creation answer carries the token value");
+        assert!(token.expose().starts_with(MOCK_TOKEN_PREFIX));
+        dbt.ensure(&secret_variable(0)).await.unwrap();
+        let subscription =
+            serde_json::from_value::<types::CreateWebhookSubscriptionRequest>(json!({
+                "name": "canary hooks", "client_url": "http://127.0.0.1:9/hooks",
+                "event_types": ["job.run.completed"], "job_ids": [], "active": false,
+            }))
+            .unwrap();
+        let hmac_secret = dbt
+            .create_webhook_subscription()
+            .account_id(account)
+            .body(subscription)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .and_then(|s| s.hmac_secret)
+            .expect("the creation answer carries the signing secret");
+        assert!(!hmac_secret.expose().is_empty());
+
+        // Every fault on the same writes, as persistent errors.
+        let faults = [
+            Fault::Status(500),
+            Fault::Status(400),
+            Fault::HtmlPage(502),
+            Fault::CloseAfterProcessing,
+            Fault::StatusAfterProcessing(502),
+            Fault::TruncatedBody,
+            Fault::Latency(Duration::from_millis(400)),
+        ];
+        let mut errors = Vec::new();
+        for (n, fault) in faults.into_iter().enumerate() {
+            let n = n + 1;
+            mock.clear_faults();
+            mock.inject_fault(FaultRule::any(fault.clone()));
+            let sent = dbt
+                .create_project_credential()
+                .account_id(account)
+                .project_id(demo_ids::PROJECT)
+                .body(credential(n))
+                .send()
+                .await;
+            if let Err(e) = sent {
+                errors.push((
+                    format!("{fault:?} credential"),
+                    Error::from_generated("create_project_credential", e).await,
+                ));
+            }
+            let sent = dbt
+                .create_service_token()
+                .account_id(account)
+                .body(service_token(n))
+                .send()
+                .await;
+            if let Err(e) = sent {
+                errors.push((
+                    format!("{fault:?} service token"),
+                    Error::from_generated("create_service_token", e).await,
+                ));
+            }
+            if let Err(e) = dbt.ensure(&secret_variable(n)).await {
+                errors.push((format!("{fault:?} secret variable"), e));
+            }
+        }
+        mock.clear_faults();
+        assert!(
+            errors.len() >= 15,
+            "the faults made errors: {}",
+            errors.len()
+        );
+        let secrets = [
+            CANARY,
+            PASSWORD,
+            PRIVATE_KEY,
+            SECRET_VALUE,
+            MOCK_TOKEN_PREFIX,
+        ];
+        for (what, e) in &errors {
+            for shown in [e.to_string(), format!("{e:?}"), format!("{e:#?}")] {
+                assert_none_of(&secrets, what, &shown);
+            }
+        }
+        (token, hmac_secret)
+    })
+    .await;
+
+    let captured = String::from_utf8_lossy(&buffer.0.lock().unwrap()).to_string();
+    assert!(
+        captured.contains("create_service_token"),
+        "the configuration requests were traced"
+    );
+    let (token, hmac_secret) = generated_secrets;
+    assert_none_of(
+        &[
+            CANARY,
+            PASSWORD,
+            PRIVATE_KEY,
+            SECRET_VALUE,
+            token.expose(),
+            hmac_secret.expose(),
+        ],
+        "tracing output",
+        &captured,
+    );
 }
