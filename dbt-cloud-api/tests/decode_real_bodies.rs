@@ -570,10 +570,10 @@ fn spec_operations() -> Vec<(String, String)> {
             .filter(|m| ["get", "put", "post", "delete", "patch"].contains(m))
         {
             method = Some(m.to_uppercase());
-        } else if let Some(id) = trimmed.trim_start().strip_prefix("operationId: ") {
-            if let Some(m) = method.take() {
-                out.push((m, id.trim_matches('\'').to_string()));
-            }
+        } else if let Some(id) = trimmed.trim_start().strip_prefix("operationId: ")
+            && let Some(m) = method.take()
+        {
+            out.push((m, id.trim_matches('\'').to_string()));
         }
     }
     out
