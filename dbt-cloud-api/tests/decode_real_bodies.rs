@@ -552,31 +552,81 @@ fn operation_success_types() -> Vec<(String, String)> {
     out
 }
 
-#[test]
-fn no_operation_but_delete_job_throws_its_response_body_away() {
-    let operations = operation_success_types();
-    // One generated method per operation of the derived spec.
+/// The derived spec's operations as `(METHOD, operationId)`, read from its text (the file is
+/// written with a fixed layout: methods at four spaces, operationId right below).
+fn spec_operations() -> Vec<(String, String)> {
     let spec = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../spec/dbt-cloud-administrative-api-openapi.yml"
     ))
     .expect("the derived spec");
-    let declared = spec.matches("operationId:").count();
+    let mut out = Vec::new();
+    let mut method: Option<String> = None;
+    for line in spec.lines() {
+        let trimmed = line.trim_end();
+        if let Some(m) = trimmed
+            .strip_prefix("    ")
+            .and_then(|rest| rest.strip_suffix(':'))
+            .filter(|m| ["get", "put", "post", "delete", "patch"].contains(m))
+        {
+            method = Some(m.to_uppercase());
+        } else if let Some(id) = trimmed.trim_start().strip_prefix("operationId: ")
+            && let Some(m) = method.take()
+        {
+            out.push((m, id.trim_matches('\'').to_string()));
+        }
+    }
+    out
+}
+
+#[test]
+fn only_deletes_throw_their_response_body_away_and_no_body_is_untyped_json() {
+    let operations = operation_success_types();
+    let declared = spec_operations();
     assert!(
-        declared >= 21,
-        "the typed surface has at least 21 operations, found {declared}"
+        declared.len() >= 91,
+        "the typed surface has at least 91 operations, found {}",
+        declared.len()
     );
+    // One generated method per operation of the derived spec.
     assert_eq!(
         operations.len(),
-        declared,
+        declared.len(),
         "expected one method per operation, found {operations:?}"
     );
-    let unit: Vec<_> = operations
+    let pascal = |id: &str| {
+        let mut chars = id.chars();
+        chars
+            .next()
+            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+            .unwrap_or_default()
+    };
+    let mut deletes: Vec<String> = declared
+        .iter()
+        .filter(|(m, _)| m == "DELETE")
+        .map(|(_, id)| pascal(id))
+        .collect();
+    deletes.sort();
+    let mut unit: Vec<String> = operations
         .iter()
         .filter(|(_, t)| t == "()")
-        .map(|(n, _)| n.as_str())
+        .map(|(n, _)| n.clone())
         .collect();
-    assert_eq!(unit, vec!["DeleteJob"]);
+    unit.sort();
+    assert_eq!(unit, deletes);
+    assert!(deletes.contains(&"DeleteJob".to_string()), "{deletes:?}");
+    assert!(
+        deletes.contains(&"BulkDeleteEnvironmentVariables".to_string()),
+        "{deletes:?}"
+    );
+    let untyped: Vec<_> = operations
+        .iter()
+        .filter(|(_, t)| t.contains("serde_json") || t.is_empty())
+        .collect();
+    assert!(
+        untyped.is_empty(),
+        "operations without a typed body: {untyped:?}"
+    );
 }
 
 #[test]
@@ -617,4 +667,190 @@ async fn signatures(client: &dbt_cloud_api::Client) {
         .limit(100)
         .send()
         .await;
+}
+
+// --- The configuration (v3) surface and the rest of v2 -------------------------------------
+
+/// A value typed `SecretString` as JSON, whatever Rust type the client maps it to.
+fn secret_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).expect("a secret serializes")
+}
+
+#[test]
+fn a_created_service_token_carries_its_value_once_and_grants_decode() {
+    let body = json!({
+        "status": ok_status(),
+        "data": {
+            "id": 11, "account_id": 7, "uid": "abc123", "name": "ci", "state": 1, "last_used": null,
+            "metadata_only": false, "webhooks_only": false,
+            "permission_grants": [
+                {"permission_set": "job_admin", "project_id": 3, "writable_environment_categories": ["all"]},
+                {"permission_set": "a_set_from_the_future", "project_id": null, "all_projects": true}
+            ],
+            "token_string": "dbtc_secret_value",
+            "semantic_layer_credentials": [], "expires_at": null,
+            "created_at": "2024-05-01 10:00:00.000000+00:00", "updated_at": "2024-05-01T10:00:00Z"
+        }
+    });
+    let token = decode::<types::ServiceTokenResponse>(body)
+        .data
+        .expect("data");
+    assert_eq!(token.id, 11);
+    assert_eq!(
+        secret_json(&token.token_string.expect("token_string")),
+        json!("dbtc_secret_value")
+    );
+    let grants = token.permission_grants.expect("grants");
+    assert_eq!(
+        grants[1].permission_set.as_deref(),
+        Some("a_set_from_the_future")
+    );
+    assert_eq!(grants[1].all_projects, Some(true));
+    assert_eq!(grants[0].project_id, Some(3));
+
+    // Listings never carry the value.
+    let page: types::ServiceTokenListResponse = decode(json!({
+        "status": ok_status(),
+        "data": [{"id": 11, "name": "ci", "state": 1}],
+        "extra": {"filters": {}, "order_by": null, "pagination": {"count": 1, "total_count": 1}}
+    }));
+    assert_eq!(page.data.expect("data")[0].token_string, None);
+}
+
+#[test]
+fn a_webhook_subscription_has_a_string_id_and_its_secret() {
+    let body = json!({
+        "status": {"code": 201},
+        "data": {
+            "id": "wsu_2bsV9Xk1", "account_id": 7, "account_identifier": "act_x",
+            "name": "runs", "description": null, "client_url": "https://hooks.example.com/dbt",
+            "event_types": ["job.run.completed", "job.run.some_new_event"], "job_ids": [],
+            "active": true, "hmac_secret": "whsec_abc", "http_status_code": null,
+            "dispatched_at": null, "deactivate_reason": null, "a_field_from_the_future": {"x": 1}
+        }
+    });
+    let sub = decode::<types::WebhookSubscriptionResponse>(body)
+        .data
+        .expect("data");
+    assert_eq!(sub.id, "wsu_2bsV9Xk1");
+    assert_eq!(
+        secret_json(&sub.hmac_secret.expect("secret")),
+        json!("whsec_abc")
+    );
+    assert_eq!(sub.event_types.expect("events").len(), 2);
+    assert_eq!(sub.job_ids, Some(vec![]));
+
+    let events: types::WebhookEventListResponse = decode(json!({
+        "status": {"code": 200},
+        "data": [{"id": "wev_1", "subscription_id": "wsu_2bsV9Xk1", "account_id": "7", "job_id": "55",
+                  "trigger_event_type": "job.run.completed", "payload": "{}", "http_status_code": "200"}],
+        "extra": {"filters": {"limit": 10, "offset": 0}, "pagination": {"count": 1, "total_count": 1}}
+    }));
+    assert_eq!(events.data.expect("data")[0].job_id.as_deref(), Some("55"));
+}
+
+#[test]
+fn environment_variables_by_environment_decode_as_nested_maps() {
+    let body = json!({
+        "status": ok_status(),
+        "data": {
+            "environments": ["project", "Dev", "Prod"],
+            "variables": {
+                "DBT_SCHEMA": {"project": {"id": 1, "value": "analytics"}, "Prod": {"id": 2, "value": "prod"}},
+                "DBT_ENV_SECRET_KEY": {"project": {"id": 3, "value": "**********"}}
+            }
+        }
+    });
+    let listing = decode::<types::EnvironmentVariablesByEnvironmentResponse>(body)
+        .data
+        .expect("data");
+    let variables = listing.variables.expect("variables");
+    assert_eq!(
+        variables["DBT_SCHEMA"]["Prod"].value.as_deref(),
+        Some("prod")
+    );
+    assert_eq!(variables["DBT_SCHEMA"]["project"].id, 1);
+    assert_eq!(variables.len(), 2);
+
+    let by_job: types::EnvironmentVariablesByScopeResponse = decode(json!({
+        "status": ok_status(),
+        "data": {"DBT_SCHEMA": {"project": {"id": 1, "value": "analytics"}, "environment": null,
+                                "job": {"id": 9, "value": "ci"}}}
+    }));
+    let values = &by_job.data.expect("data")["DBT_SCHEMA"];
+    assert_eq!(
+        values.job.as_ref().and_then(|v| v.value.as_deref()),
+        Some("ci")
+    );
+    assert!(values.environment.is_none());
+}
+
+#[test]
+fn a_bulk_environment_variable_body_keeps_every_environment_value() {
+    // The shape the Terraform provider sends: the name, the project default, one key per
+    // environment. The values land in `extra`, beside the name, and serialize back flat.
+    let sent = json!({"env_var": {"new_name": "DBT_ENV_SECRET_TOKEN", "project": "default", "Prod": "p", "Dev": "d"}});
+    let body: types::BulkCreateEnvironmentVariablesRequest = decode(sent.clone());
+    assert_eq!(body.env_var.new_name.as_str(), "DBT_ENV_SECRET_TOKEN");
+    assert_eq!(body.env_var.extra.len(), 2);
+    assert_eq!(secret_json(&body.env_var.extra["Prod"]), json!("p"));
+    assert_eq!(serde_json::to_value(&body).expect("serializes"), sent);
+    // A blank name is refused when decoding too, not only by the builder.
+    let blank = serde_json::from_value::<types::BulkCreateEnvironmentVariablesRequest>(
+        json!({"env_var": {"new_name": "  "}}),
+    );
+    assert!(blank.is_err(), "{blank:?}");
+}
+
+#[test]
+fn connections_credentials_groups_and_notifications_decode_with_nulls() {
+    let connections: types::ConnectionListResponse = decode(json!({
+        "status": ok_status(),
+        "data": [{"id": 8, "account_id": 7, "name": "Snowflake", "adapter_version": "snowflake_v0",
+                  "private_link_endpoint_id": null, "is_ssh_tunnel_enabled": false,
+                  "oauth_configuration_id": null, "environment__count": 2,
+                  "config": {"account": "xy123", "database": "ANALYTICS", "warehouse": "WH", "role": null,
+                             "a_setting_from_the_future": true}}],
+        "extra": {"filters": {}, "order_by": null, "pagination": {"count": 1, "total_count": 1}}
+    }));
+    let connection = connections.data.expect("data").remove(0);
+    assert_eq!(connection.environment_count, Some(2));
+    let config = connection.config.expect("config");
+    assert_eq!(config.account.as_deref(), Some("xy123"));
+    assert_eq!(config.private_key, None);
+
+    let credential: types::CredentialResponse = decode(json!({
+        "status": ok_status(),
+        "data": {"id": 5, "account_id": 7, "project_id": 3, "type": "snowflake", "state": 1, "threads": 4,
+                 "auth_type": "keypair", "schema": "dbt_prod", "user": "DBT", "target_name": "prod",
+                 "_refresh_token": null}
+    }));
+    let credential = credential.data.expect("data");
+    assert_eq!((credential.id, credential.threads), (5, Some(4)));
+
+    let group: types::GroupResponse = decode(json!({
+        "status": ok_status(),
+        "data": {"id": 2, "name": "Analysts", "assign_by_default": false, "sso_mapping_groups": null,
+                 "scim_managed": false, "member_count": 12,
+                 "group_permissions": [{"id": 1, "group_id": 2, "project_id": null, "all_projects": true,
+                                        "permission_set": "analyst", "writable_environment_categories": []}]}
+    }));
+    let group = group.data.expect("data");
+    assert_eq!(
+        group.group_permissions.expect("permissions")[0].all_projects,
+        Some(true)
+    );
+
+    let notifications: types::NotificationListResponse = decode(json!({
+        "status": ok_status(),
+        "data": [{"id": 4, "account_id": 7, "user_id": 9, "type": 2, "slack_channel_id": "C01",
+                  "slack_channel_name": "#dbt", "on_failure": [55, 56], "on_success": [],
+                  "on_cancel": null, "on_warning": null, "state": 1,
+                  "user": {"first_name": "Ada", "last_name": "L"}}],
+        "extra": {"filters": {}, "order_by": null, "pagination": {"count": 1, "total_count": 1}}
+    }));
+    assert_eq!(
+        notifications.data.expect("data")[0].on_failure,
+        Some(vec![55, 56])
+    );
 }

@@ -1,8 +1,10 @@
 //! Stable names: the same operation keeps its method name and parameter names whichever
-//! upstream it came from. The seed (`spec/upstream/`) and dbt's published openapi-v2.yaml are
-//! derived exactly as `cargo xtask regen --from` derives them (the whole pipeline, overlay
-//! included), and the ten seed operations must come out with identical operationIds (hence
-//! method names), path templates and path parameter names.
+//! upstream it came from. The seed (`spec/upstream/`) and dbt's published openapi-v2.yaml and
+//! openapi-v3.yaml are derived exactly as `cargo xtask regen --from` derives them (the whole
+//! pipeline, overlay included). The ten seed operations must come out of dbt's v2 document with
+//! identical operationIds (hence method names), path templates and path parameter names; and
+//! every operation of the typed surface (the lists below: the names are public API) must come out
+//! of the seed and of both of dbt's documents identically.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +22,106 @@ const SEED_OPERATIONS: [&str; 10] = [
     "getRun",
     "listRunArtifacts",
     "listEnvironments",
+];
+
+/// The typed surface before the configuration API: these names never change.
+const TYPED_V2_OPERATIONS: [&str; 21] = [
+    "listAccounts",
+    "getAccount",
+    "listProjects",
+    "getProject",
+    "listEnvironments",
+    "getEnvironment",
+    "listRepositories",
+    "getRepository",
+    "listJobs",
+    "createJob",
+    "getJob",
+    "updateJob",
+    "deleteJob",
+    "triggerJobRun",
+    "rerunJob",
+    "listRuns",
+    "getRun",
+    "cancelRun",
+    "listRunArtifacts",
+    "getRunArtifact",
+    "getJobArtifact",
+];
+
+/// The configuration (v3) surface and the rest of v2 (issue 8), named by the scheme in
+/// dbt-cloud-api/README.md ("Operation names").
+const CONFIGURATION_OPERATIONS: [&str; 70] = [
+    "listAccountsV3",
+    "getAccountV3",
+    "listProjectsV3",
+    "getProjectV3",
+    "createProject",
+    "updateProject",
+    "deleteProject",
+    "listProjectEnvironments",
+    "getProjectEnvironment",
+    "createProjectEnvironment",
+    "updateProjectEnvironment",
+    "deleteProjectEnvironment",
+    "listProjectRepositories",
+    "getProjectRepository",
+    "createProjectRepository",
+    "updateProjectRepository",
+    "deleteProjectRepository",
+    "listAccountConnections",
+    "getAccountConnection",
+    "createAccountConnection",
+    "updateAccountConnection",
+    "deleteAccountConnection",
+    "listProjectConnections",
+    "getProjectConnection",
+    "listProjectCredentials",
+    "getProjectCredential",
+    "createProjectCredential",
+    "updateProjectCredential",
+    "partialUpdateProjectCredential",
+    "deleteProjectCredential",
+    "createEnvironmentVariable",
+    "updateEnvironmentVariable",
+    "deleteEnvironmentVariable",
+    "bulkCreateEnvironmentVariables",
+    "bulkUpdateEnvironmentVariables",
+    "bulkDeleteEnvironmentVariables",
+    "listEnvironmentVariables",
+    "listJobEnvironmentVariables",
+    "listUserEnvironmentVariables",
+    "listServiceTokens",
+    "getServiceToken",
+    "createServiceToken",
+    "updateServiceToken",
+    "deleteServiceToken",
+    "listServiceTokenPermissions",
+    "listGroups",
+    "getGroup",
+    "createGroup",
+    "updateGroup",
+    "assignGroupPermissions",
+    "listUsersV3",
+    "getUserV3",
+    "assignUserToGroups",
+    "listWebhookSubscriptions",
+    "createWebhookSubscription",
+    "getWebhookSubscription",
+    "updateWebhookSubscription",
+    "deleteWebhookSubscription",
+    "testWebhookSubscription",
+    "listWebhookSubscriptionEvents",
+    "listWebhookSubscriptionEventReceipts",
+    "listNotifications",
+    "getNotification",
+    "createNotification",
+    "updateNotification",
+    "deleteNotification",
+    "getRunStep",
+    "getRunFailureDetails",
+    "retryRun",
+    "listUsers",
 ];
 
 fn repo_root() -> PathBuf {
@@ -152,6 +254,75 @@ fn seed_operations_keep_their_names_in_dbts_v2_document() {
         "/api/v2/accounts/{account_id}/runs/{run_id}/"
     );
     assert_eq!(seed["getRun"].path_parameters, ["account_id", "run_id"]);
+}
+
+#[test]
+fn the_seed_derives_exactly_the_typed_surface() {
+    let seed = operations(&derive(
+        &repo_root().join("spec/upstream/dbt-cloud-administrative-api-openapi.yml"),
+    ));
+    let mut expected: Vec<&str> = TYPED_V2_OPERATIONS
+        .iter()
+        .chain(CONFIGURATION_OPERATIONS.iter())
+        .copied()
+        .collect();
+    expected.sort_unstable();
+    let derived: Vec<&str> = seed.keys().map(String::as_str).collect();
+    assert_eq!(derived, expected);
+    // No version suffix but where v2 and v3 serve the same resource at the same level.
+    let suffixed: Vec<&str> = derived
+        .iter()
+        .copied()
+        .filter(|id| id.ends_with("V3"))
+        .collect();
+    assert_eq!(
+        suffixed,
+        [
+            "getAccountV3",
+            "getProjectV3",
+            "getUserV3",
+            "listAccountsV3",
+            "listProjectsV3",
+            "listUsersV3"
+        ]
+    );
+    assert_eq!(
+        seed["listProjectEnvironments"].path,
+        "/api/v3/accounts/{account_id}/projects/{project_id}/environments/"
+    );
+    assert_eq!(
+        seed["getWebhookSubscription"].path_parameters,
+        ["account_id", "subscription_id"]
+    );
+}
+
+#[test]
+fn every_typed_operation_derives_identically_from_the_seed_and_dbt_s_documents() {
+    let shared = repo_root().join("../shared/upstream");
+    let documents = [
+        shared.join("openapi-v2.yaml"),
+        shared.join("openapi-v3.yaml"),
+    ];
+    if documents.iter().any(|d| !d.exists()) {
+        eprintln!(
+            "skipped: dbt's documents are absent from {}",
+            shared.display()
+        );
+        return;
+    }
+    let seed = operations(&derive(
+        &repo_root().join("spec/upstream/dbt-cloud-administrative-api-openapi.yml"),
+    ));
+    for document in &documents {
+        let theirs = operations(&derive(document));
+        for (id, ours) in &seed {
+            let derived = theirs
+                .get(id)
+                .unwrap_or_else(|| panic!("{} derives no {id}", document.display()));
+            // The overlay replaces these operations whole, so even the query parameters match.
+            assert_eq!(ours, derived, "{id} from {}", document.display());
+        }
+    }
 }
 
 #[test]

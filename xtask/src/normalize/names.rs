@@ -1,6 +1,14 @@
 //! operationIds: the generated method names. They must exist, be stable across upstreams
 //! (dbt's "Retrieve Run" and the seed's `getRun` are one method) and stay unique once
 //! progenitor snake_cases them (`List Runs` and `listRuns` would collide only at compile time).
+//!
+//! The scheme (dbt-cloud-api/README.md, "Operation names"): verb + noun in lowerCamelCase; the
+//! level in the noun where a resource is served at several (`listProjectEnvironments`); a
+//! version suffix only where v2 and v3 serve the same resource at the same level, which is what
+//! [`operation_ids`] produces when it settles a contested name (`listProjectsV3`). The typed
+//! operations get their names from spec/overlay.yml; this module names whatever else an
+//! upstream document brings, by the same rules, and settles collisions the same way whichever
+//! document is derived (xtask/tests/stable_names.rs holds the list of public names).
 
 use std::collections::BTreeSet;
 
