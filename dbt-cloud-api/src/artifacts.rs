@@ -321,7 +321,14 @@ impl DbtCloud {
             .run_id(run_id)
             .path(path);
         if let Some(step) = step {
-            request = request.step(step);
+            let number = u64::try_from(step)
+                .ok()
+                .and_then(std::num::NonZeroU64::new)
+                .ok_or_else(|| Error::InvalidRequest {
+                    operation: OP,
+                    message: format!("step {step} is not a step number: steps count from 1"),
+                })?;
+            request = request.step(number);
         }
         collect_body(OP, request.send().await).await
     }

@@ -15,6 +15,11 @@ use memchr::memmem::Finder;
 /// What a secret is replaced with.
 pub const REDACTED: &str = "<redacted>";
 
+/// Secrets shorter than this are not searched for. dbt's tokens and generated secrets are
+/// dozens of characters long; a two-letter "token" (as in a test) would match inside
+/// unrelated words and keys, so replacing it would corrupt every JSON body it appears in.
+pub const MIN_SECRET_LEN: usize = 8;
+
 /// The secrets one client holds (its token, and any other registered with
 /// [`Redactor::with_secret`]), ready to be searched for. Cheap to clone.
 #[derive(Clone, Default)]
@@ -29,11 +34,12 @@ impl fmt::Debug for Redactor {
 }
 
 impl Redactor {
-    /// A redactor for `secrets`; empty strings are ignored (they would match everywhere).
+    /// A redactor for `secrets`; those shorter than [`MIN_SECRET_LEN`] are ignored (they
+    /// would match inside ordinary text).
     pub fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
         let finders: Vec<Finder<'static>> = secrets
             .into_iter()
-            .filter(|s| !s.is_empty())
+            .filter(|s| s.len() >= MIN_SECRET_LEN)
             .map(|s| Finder::new(s.as_bytes()).into_owned())
             .collect();
         Redactor {
@@ -43,7 +49,7 @@ impl Redactor {
 
     /// The same secrets plus `secret` (for example a password the client is about to send).
     pub fn with_secret(&self, secret: &str) -> Self {
-        if secret.is_empty() {
+        if secret.len() < MIN_SECRET_LEN {
             return self.clone();
         }
         let mut finders: Vec<Finder<'static>> = self.finders.iter().cloned().collect();
@@ -99,10 +105,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn secrets_too_short_to_be_real_are_not_searched_for() {
+        // A test token like "t" must not turn `{"status": ...}` into broken JSON.
+        let r = Redactor::new(["t"]).with_secret("pw");
+        let body = br#"{"status": {"is_success": true}}"#;
+        assert_eq!(r.redact_bytes(body), None);
+    }
+
+    #[test]
     fn every_occurrence_of_every_secret_is_replaced() {
-        let r = Redactor::new(["tok-123", ""]).with_secret("pw");
+        let r = Redactor::new(["token-123", ""]).with_secret("password");
         assert_eq!(
-            r.redact("a tok-123 b tok-123pw"),
+            r.redact("a token-123 b token-123password"),
             "a <redacted> b <redacted><redacted>"
         );
         assert!(matches!(r.redact("clean"), Cow::Borrowed("clean")));

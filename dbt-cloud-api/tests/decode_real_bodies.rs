@@ -651,7 +651,7 @@ async fn signatures(client: &dbt_cloud_api::Client) {
         .account_id(1)
         .run_id(2)
         .path("run_results.json")
-        .step(1)
+        .step(std::num::NonZeroU64::MIN)
         .send()
         .await;
     let _: Result<ResponseValue<()>, Error<types::ErrorResponse>> =

@@ -6,7 +6,6 @@ mod common;
 
 use std::time::Duration;
 
-use ring::hmac;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -14,6 +13,7 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use common::{TOKEN, client, start, trigger};
 use dbt_cloud_mock::{JobScript, MockServer, demo_ids};
+use ring::hmac;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 

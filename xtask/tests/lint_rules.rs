@@ -565,6 +565,89 @@ fn cases() -> Vec<(&'static str, Mutation, String)> {
             },
             "/components/schemas/Run/properties/job".into(),
         ),
+        // The codegen-safety family: shapes progenitor panics, loops or overflows on.
+        (
+            "codegen-ref-target",
+            |d| {
+                set(
+                    d,
+                    "/components/schemas/Job/properties/tags",
+                    json!({ "$ref": "#/info" }),
+                )
+            },
+            "/components/schemas/Job/properties/tags/$ref".into(),
+        ),
+        (
+            "codegen-ref-cycle",
+            |d| {
+                set(
+                    d,
+                    "/components/responses/Loop",
+                    json!({ "$ref": "#/components/responses/Loop" }),
+                )
+            },
+            "/components/responses/Loop/$ref".into(),
+        ),
+        (
+            "codegen-recursive-schema",
+            |d| {
+                set(
+                    d,
+                    "/components/schemas/Tree",
+                    json!({ "allOf": [{ "$ref": "#/components/schemas/Tree" }, { "type": "object" }] }),
+                )
+            },
+            "/components/schemas/Tree".into(),
+        ),
+        (
+            "codegen-openapiv3-readable",
+            |d| set(d, &format!("{GET_RUN}/parameters/0/required"), json!("yes")),
+            "/paths".into(),
+        ),
+        (
+            "codegen-path-item-ref",
+            |d| {
+                set(
+                    d,
+                    "/paths/~1api~1v2~1other",
+                    json!({ "$ref": "#/components/pathItems/Other" }),
+                )
+            },
+            "/paths/~1api~1v2~1other/$ref".into(),
+        ),
+        (
+            "codegen-parameter-schema",
+            |d| {
+                set(
+                    d,
+                    &format!("{GET_RUN}/parameters/0/schema"),
+                    json!({ "type": "object", "properties": { "a": { "type": "string" } } }),
+                )
+            },
+            format!("{GET_RUN}/parameters/0/schema"),
+        ),
+        (
+            "codegen-security-scheme-type",
+            |d| {
+                set(
+                    d,
+                    "/components/securitySchemes/token",
+                    json!({ "scheme": "bearer" }),
+                )
+            },
+            "/components/securitySchemes/token".into(),
+        ),
+        (
+            "codegen-required-cookie-parameter",
+            |d| {
+                set(
+                    d,
+                    &format!("{GET_RUN}/parameters/2"),
+                    json!({ "name": "session", "in": "cookie", "required": true, "schema": { "type": "string" } }),
+                )
+            },
+            format!("{GET_RUN}/parameters/2"),
+        ),
     ]
 }
 

@@ -7,12 +7,13 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use dbt_cloud_api::redact::Redactor;
 use dbt_cloud_api::transport::Transport;
 use dbt_cloud_api::types;
 use dbt_cloud_api::types::{
     CreateJobRequest, ErrorResponse, Run, TriggerJobRunRequest, UpdateJobRequest,
 };
-use dbt_cloud_api::{Client, RetryPolicy, SecretToken};
+use dbt_cloud_api::{Client, RetryPolicy};
 use dbt_cloud_mock::{
     Fault, FaultRule, JobScript, MockDbtCloud, MockServer, Operation, demo_ids, status,
 };
@@ -67,7 +68,7 @@ pub fn client_for(mock: &MockServer, token: &str) -> Client {
     Client::new_with_client(
         &mock.base_url(),
         http,
-        Transport::new(RetryPolicy::none(), SecretToken::new(token)),
+        Transport::new(RetryPolicy::none(), Redactor::new([token])),
     )
 }
 
@@ -131,7 +132,8 @@ async fn artifact(ctx: &Ctx, run: i64, path: &str, step: Option<i64>) -> Bytes {
         .run_id(run)
         .path(path);
     if let Some(step) = step {
-        request = request.step(step);
+        let number = u64::try_from(step).ok().and_then(std::num::NonZeroU64::new);
+        request = request.step(number.expect("steps count from 1"));
     }
     raw_body(request.send().await.expect("getRunArtifact succeeds")).await
 }
@@ -1422,7 +1424,7 @@ pub async fn tokens_groups_and_users(ctx: &Ctx) {
     let value = created
         .token_string
         .as_ref()
-        .map(|s| s.0.clone())
+        .map(|s| s.expose().to_string())
         .expect("token at creation");
     assert!(value.starts_with("dbtc_"));
     let fetched = send_ok!(

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use crate::document::{escape_pointer_token, unescape_pointer_token};
 use super::context::{Ctx, Out};
 use super::{Family, Rule, Ruleset, Severity};
+use crate::document::{escape_pointer_token, unescape_pointer_token};
 use crate::openapi::METHODS;
 
 type Found = (&'static str, String, String);
