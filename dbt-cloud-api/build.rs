@@ -22,6 +22,8 @@ fn main() {
                 component: "SecretString",
                 rust_type: "crate::SecretString",
             }],
+            // `json-schema` feature: JsonSchema on every generated type (costly to compile).
+            json_schema: std::env::var_os("CARGO_FEATURE_JSON_SCHEMA").is_some(),
         },
     );
 }

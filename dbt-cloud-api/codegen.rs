@@ -37,6 +37,9 @@ pub struct Options<'a> {
     /// the generated code alone (`xtask/spec-compile-check`), which then gets the generated
     /// types for those components, so any document still compiles without our types.
     pub replacements: &'a [Replacement<'a>],
+    /// Derive `schemars::JsonSchema` on every generated type. It is a large share of the
+    /// generated code's compile time, so the client crate offers it behind a feature.
+    pub json_schema: bool,
 }
 
 /// Reads `spec_path` (YAML or JSON), generates the client, and returns formatted Rust source.
@@ -48,6 +51,7 @@ pub fn generate_client_source(spec_path: &Path, inner: InnerType<'_>) -> Result<
         &Options {
             inner,
             replacements: &[],
+            json_schema: true,
         },
     )
 }
@@ -78,9 +82,11 @@ pub fn generate_client_source_with(
         // The Builder interface survives new optional parameters without breaking callers.
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
-        // Users can ask any generated type for its JSON Schema.
-        .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
+    if options.json_schema {
+        // Users can ask any generated type for its JSON Schema.
+        settings.with_derive("schemars::JsonSchema");
+    }
     for replacement in options.replacements {
         let declared = spec
             .components
@@ -150,6 +156,7 @@ pub fn run_build_script(spec_path: &Path, file_name: &str, inner: InnerType<'_>)
         &Options {
             inner,
             replacements: &[],
+            json_schema: true,
         },
     );
 }

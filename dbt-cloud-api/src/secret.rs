@@ -85,6 +85,7 @@ impl<'de> Deserialize<'de> for SecretString {
     }
 }
 
+#[cfg(feature = "json-schema")]
 impl schemars::JsonSchema for SecretString {
     fn schema_name() -> String {
         "SecretString".to_string()
@@ -128,6 +129,7 @@ mod tests {
         assert!(serde_json::from_str::<SecretString>("42").is_err());
     }
 
+    #[cfg(feature = "json-schema")]
     #[test]
     fn json_schema_is_a_write_only_string() {
         let schema = schemars::schema_for!(SecretString);
