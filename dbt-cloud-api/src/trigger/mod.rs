@@ -121,6 +121,29 @@ impl TriggerOptions {
     }
 }
 
+impl DbtCloud {
+    /// The run a starting `POST` (trigger or rerun) answered with, remembered as started by
+    /// this client (for the 404 grace of `wait`), or the error to classify.
+    pub(crate) async fn started_run(
+        &self,
+        operation: &'static str,
+        sent: Result<
+            progenitor_client::ResponseValue<crate::types::RunResponse>,
+            progenitor_client::Error<crate::types::ErrorResponse>,
+        >,
+    ) -> Result<Run, Error> {
+        let run = match sent {
+            Ok(value) => value
+                .into_inner()
+                .data
+                .ok_or_else(|| crate::client::missing_data(operation))?,
+            Err(e) => return Err(Error::from_generated(operation, e).await),
+        };
+        self.remember_trigger(run.id);
+        Ok(run)
+    }
+}
+
 /// A fresh marker, `dbt-cloud-api:<32 hex digits>`.
 pub fn new_marker() -> String {
     format!("{MARKER_PREFIX}{:032x}", rand::random::<u128>())
@@ -214,16 +237,12 @@ impl DbtCloud {
                 })
                 .send()
                 .await;
-            let error = match sent {
-                Ok(value) => match value.into_inner().data {
-                    Some(run) => {
-                        tracing::info!(parent: &span, run_id = run.id, attempt, "run triggered");
-                        self.remember_trigger(run.id);
-                        return Ok(run);
-                    }
-                    None => crate::client::missing_data("trigger_job_run"),
-                },
-                Err(e) => Error::from_generated("trigger_job_run", e).await,
+            let error = match self.started_run("trigger_job_run", sent).await {
+                Ok(run) => {
+                    tracing::info!(parent: &span, run_id = run.id, attempt, "run triggered");
+                    return Ok(run);
+                }
+                Err(error) => error,
             };
             let outcome = classify(&error);
             tracing::warn!(parent: &span, attempt, error = %error, outcome = ?outcome, "trigger POST failed");

@@ -104,16 +104,12 @@ impl DbtCloud {
                 .job_id(job_id)
                 .send()
                 .await;
-            let error = match sent {
-                Ok(value) => match value.into_inner().data {
-                    Some(run) => {
-                        tracing::info!(parent: &span, run_id = run.id, attempt, "failed run rerun");
-                        self.remember_trigger(run.id);
-                        return Ok(run);
-                    }
-                    None => crate::client::missing_data("rerun_job"),
-                },
-                Err(e) => Error::from_generated("rerun_job", e).await,
+            let error = match self.started_run("rerun_job", sent).await {
+                Ok(run) => {
+                    tracing::info!(parent: &span, run_id = run.id, attempt, "failed run rerun");
+                    return Ok(run);
+                }
+                Err(error) => error,
             };
             let outcome = classify(&error);
             tracing::warn!(parent: &span, attempt, error = %error, outcome = ?outcome, "rerun POST failed");
