@@ -40,18 +40,38 @@ pub struct Options<'a> {
     /// Derive `schemars::JsonSchema` on every generated type. It is a large share of the
     /// generated code's compile time, so the client crate offers it behind a feature.
     pub json_schema: bool,
+    /// Derive `PartialEq` on every generated type. Also a sizeable share of the compile time
+    /// (an impl per type, checked and code-generated), so the client crate offers it behind a
+    /// feature too.
+    pub partial_eq: bool,
+    /// Reads the document's text. Each includer brings the parser of the format it reads:
+    /// the client crate's packaged copy is JSON (serde_json, already among progenitor's
+    /// dependencies, so a user's build compiles no YAML parser), while the pipeline's tools read
+    /// any document, YAML included.
+    pub parse: Parser,
 }
 
-/// Reads `spec_path` (YAML or JSON), generates the client, and returns formatted Rust source.
+/// Text of a document to the document, or a message saying why not (no file name: the caller
+/// adds it).
+pub type Parser = fn(&str) -> Result<openapiv3::OpenAPI, String>;
+
+/// Reads `spec_path` with `parse`, generates the client with every optional derive, and
+/// returns formatted Rust source.
 // Each includer uses one entry point, so the other one is dead code in that build script.
 #[allow(dead_code)]
-pub fn generate_client_source(spec_path: &Path, inner: InnerType<'_>) -> Result<String, String> {
+pub fn generate_client_source(
+    spec_path: &Path,
+    inner: InnerType<'_>,
+    parse: Parser,
+) -> Result<String, String> {
     generate_client_source_with(
         spec_path,
         &Options {
             inner,
             replacements: &[],
             json_schema: true,
+            partial_eq: true,
+            parse,
         },
     )
 }
@@ -69,8 +89,7 @@ pub fn generate_client_source_with(
             spec_path.display()
         )
     })?;
-    // YAML is a superset of JSON, so one parser reads both.
-    let spec: openapiv3::OpenAPI = serde_norway::from_str(&text).map_err(|e| {
+    let spec = (options.parse)(&text).map_err(|e| {
         format!(
             "{} is not an OpenAPI 3.0 document that openapiv3 can read: {e}",
             spec_path.display()
@@ -81,8 +100,10 @@ pub fn generate_client_source_with(
     settings
         // The Builder interface survives new optional parameters without breaking callers.
         .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_derive("PartialEq");
+        .with_tag(progenitor::TagStyle::Merged);
+    if options.partial_eq {
+        settings.with_derive("PartialEq");
+    }
     if options.json_schema {
         // Users can ask any generated type for its JSON Schema.
         settings.with_derive("schemars::JsonSchema");
@@ -149,7 +170,7 @@ pub fn generate_client_source_with(
 /// The build-script entry point: generate from `spec_path` into `$OUT_DIR/{file_name}`, or stop
 /// the build with one clear line.
 #[allow(dead_code)]
-pub fn run_build_script(spec_path: &Path, file_name: &str, inner: InnerType<'_>) {
+pub fn run_build_script(spec_path: &Path, file_name: &str, inner: InnerType<'_>, parse: Parser) {
     run_build_script_with(
         spec_path,
         file_name,
@@ -157,6 +178,8 @@ pub fn run_build_script(spec_path: &Path, file_name: &str, inner: InnerType<'_>)
             inner,
             replacements: &[],
             json_schema: true,
+            partial_eq: true,
+            parse,
         },
     );
 }

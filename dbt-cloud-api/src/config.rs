@@ -260,7 +260,7 @@ impl Config {
             HeaderValue::from_static("application/json"),
         );
 
-        crate::tls::ensure_crypto_provider();
+        crate::crypto::ensure_crypto_provider();
         let redactor = crate::redact::Redactor::new([self.token.expose()]);
         let mut builder = reqwest::Client::builder()
             .default_headers(headers)

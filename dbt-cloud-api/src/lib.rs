@@ -12,6 +12,7 @@ mod generated {
 pub mod artifacts;
 pub mod client;
 pub mod config;
+mod crypto;
 pub mod ensure;
 pub mod error;
 pub mod lookup;
@@ -24,7 +25,6 @@ pub mod run_results;
 pub mod run_status;
 pub mod secret;
 pub mod times;
-mod tls;
 pub mod transport;
 pub mod trigger;
 pub mod wait;

@@ -162,7 +162,12 @@ impl RetryPolicy {
         elapsed: Duration,
         retry_after: Option<Duration>,
     ) -> Option<Duration> {
-        self.next_delay(attempts_made, elapsed, retry_after, rand::random::<f64>())
+        self.next_delay(
+            attempts_made,
+            elapsed,
+            retry_after,
+            crate::crypto::random_fraction(),
+        )
     }
 }
 

@@ -195,8 +195,8 @@ fn a_freshly_triggered_run_with_almost_everything_null_decodes() {
     let run = response.data.expect("data");
     assert_eq!(run.run_status(), Some(RunStatus::Queued));
     assert!(!run.run_status().expect("status").is_terminal());
-    assert_eq!(run.trigger, None);
-    assert_eq!(run.run_steps, Some(vec![]));
+    assert!(run.trigger.is_none());
+    assert!(run.run_steps.as_ref().is_some_and(Vec::is_empty));
 }
 
 #[test]
@@ -207,8 +207,8 @@ fn an_envelope_with_only_an_id_decodes_with_every_other_field_absent() {
     assert_eq!(run.status, None);
     assert_eq!(run.run_status(), None);
     let list: types::RunListResponse = decode(json!({}));
-    assert_eq!(list.data, None);
-    assert_eq!(list.extra, None);
+    assert!(list.data.is_none());
+    assert!(list.extra.is_none());
 }
 
 #[test]
@@ -458,7 +458,7 @@ fn error_bodies_decode_and_carry_dbt_s_user_message() {
     // Not enveloped: dbt's web framework answers some errors itself.
     let bare: types::ErrorResponse = decode(json!({"detail": "Not found."}));
     assert_eq!(bare.detail.as_deref(), Some("Not found."));
-    assert_eq!(bare.status, None);
+    assert!(bare.status.is_none());
 }
 
 #[test]

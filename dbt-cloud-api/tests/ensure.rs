@@ -154,8 +154,10 @@ async fn fields_the_desired_state_leaves_out_are_neither_compared_nor_changed() 
         );
         assert_eq!(writes(&mock).len(), 1, "{:?}", writes(&mock));
         assert_eq!(updated.resource.execute_steps, daily.execute_steps);
+        // Compared as JSON: generated types derive PartialEq only with the `partial-eq` feature.
         assert_eq!(
-            updated.resource.settings, daily.settings,
+            serde_json::to_value(&updated.resource.settings).unwrap(),
+            serde_json::to_value(&daily.settings).unwrap(),
             "settings were not part of the desired state"
         );
     })

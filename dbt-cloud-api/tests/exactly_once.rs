@@ -6,10 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{bounded, client_for, start_mock};
+use common::{SeededRng, bounded, client_for, start_mock};
 use dbt_cloud_api::TriggerOptions;
 use dbt_cloud_mock::{Fault, FaultRule, Operation, demo_ids};
-use rand::{RngExt, SeedableRng};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum TriggerFault {
@@ -39,7 +38,7 @@ async fn unknown_trigger_outcomes_never_create_a_second_run() {
             mock.account_id(),
             Duration::from_millis(100),
         );
-        let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
+        let mut rng = SeededRng::new(SEED);
         let kinds = [
             TriggerFault::ClosedAfterCreate,
             TriggerFault::BadGatewayAfterCreate,
@@ -52,13 +51,13 @@ async fn unknown_trigger_outcomes_never_create_a_second_run() {
         for trial in 0..TRIALS {
             let kind = kinds[trial % kinds.len()];
             // 1 or 2 consecutive faulty POSTs: the second also hits the re-sent request, if any.
-            let times = rng.random_range(1..=2u32);
+            let times = rng.in_range(1, 2) as u32;
             mock.clear_faults();
             let fault = match kind {
                 TriggerFault::ClosedAfterCreate => Fault::CloseAfterProcessing,
                 TriggerFault::BadGatewayAfterCreate => Fault::StatusAfterProcessing(502),
                 TriggerFault::TimeoutWhileProcessing => {
-                    Fault::Latency(Duration::from_millis(rng.random_range(150..=300)))
+                    Fault::Latency(Duration::from_millis(rng.in_range(150, 300)))
                 }
             };
             mock.inject_fault(FaultRule::on(Operation::TriggerJobRun, fault).times(times));

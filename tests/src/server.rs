@@ -21,7 +21,6 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
-use tokio_rustls::TlsAcceptor;
 
 use crate::app::SharedApp;
 use crate::envelope::ApiError;
@@ -271,7 +270,7 @@ async fn record_response(app: &SharedApp, seq: u64, response: Response) -> Respo
 pub(crate) async fn accept_loop(
     listener: TcpListener,
     router: Router,
-    tls: Option<TlsAcceptor>,
+    tls: Option<crate::tls::Acceptor>,
     limits: Limits,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -295,16 +294,37 @@ pub(crate) async fn accept_loop(
         tokio::spawn(async move {
             match tls {
                 None => serve_connection(stream, router, limits, shutdown).await,
-                Some(acceptor) => {
-                    let handshake =
-                        tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream));
-                    if let Ok(Ok(stream)) = handshake.await {
-                        serve_connection(stream, router, limits, shutdown).await;
-                    }
-                }
+                Some(acceptor) => serve_tls(acceptor, stream, router, limits, shutdown).await,
             }
         });
     }
+}
+
+/// The TLS handshake (bounded like a request head), then [`serve_connection`].
+#[cfg(feature = "tls")]
+async fn serve_tls(
+    acceptor: crate::tls::Acceptor,
+    stream: tokio::net::TcpStream,
+    router: Router,
+    limits: Limits,
+    shutdown: watch::Receiver<bool>,
+) {
+    let handshake = tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream));
+    if let Ok(Ok(stream)) = handshake.await {
+        serve_connection(stream, router, limits, shutdown).await;
+    }
+}
+
+/// Without the `tls` feature there is no acceptor to call this with.
+#[cfg(not(feature = "tls"))]
+async fn serve_tls(
+    acceptor: crate::tls::Acceptor,
+    _stream: tokio::net::TcpStream,
+    _router: Router,
+    _limits: Limits,
+    _shutdown: watch::Receiver<bool>,
+) {
+    match acceptor {}
 }
 
 /// Serves one connection (HTTP/1.1 or HTTP/2) until it ends, a fault closes it, it stays

@@ -1,13 +1,28 @@
 //! HTTPS for the mock: a given certificate and key (PEM), or a self-signed certificate for
 //! 127.0.0.1 and localhost generated at start, whose PEM clients trust via REQUESTS_CA_BUNDLE
 //! or SSL_CERT_FILE. rustls with ring, the SDK's default provider.
+//!
+//! Behind the `tls` feature (on by default). Without it [`Tls`] still exists, so code that
+//! names it compiles either way, and starting a mock with it is an error saying which feature
+//! to turn on.
 
+#[cfg(feature = "tls")]
 use std::sync::Arc;
 
+#[cfg(feature = "tls")]
 use rustls::ServerConfig;
+#[cfg(feature = "tls")]
 use rustls::pki_types::pem::PemObject;
+#[cfg(feature = "tls")]
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio_rustls::TlsAcceptor;
+
+/// What accepts TLS connections: rustls' acceptor, or (without the `tls` feature) a type with
+/// no values, so the server's TLS branch exists but can never be taken.
+#[cfg(feature = "tls")]
+pub(crate) type Acceptor = tokio_rustls::TlsAcceptor;
+#[cfg(not(feature = "tls"))]
+#[derive(Clone)]
+pub(crate) enum Acceptor {}
 
 /// How the server gets its certificate.
 #[derive(Clone, Debug)]
@@ -23,10 +38,16 @@ pub enum Tls {
 
 /// The acceptor and the certificate (PEM) clients should trust.
 pub(crate) struct Prepared {
-    pub acceptor: TlsAcceptor,
+    pub acceptor: Acceptor,
     pub cert_pem: String,
 }
 
+#[cfg(not(feature = "tls"))]
+pub(crate) fn prepare(_tls: &Tls) -> Result<Prepared, String> {
+    Err("HTTPS needs dbt-cloud-mock's `tls` feature (on by default): this build has it off".into())
+}
+
+#[cfg(feature = "tls")]
 pub(crate) fn prepare(tls: &Tls) -> Result<Prepared, String> {
     let (cert_pem, key_pem) = match tls {
         Tls::Pem {
@@ -52,12 +73,13 @@ pub(crate) fn prepare(tls: &Tls) -> Result<Prepared, String> {
         .map_err(|e| format!("TLS certificate and key do not fit together: {e}"))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Prepared {
-        acceptor: TlsAcceptor::from(Arc::new(config)),
+        acceptor: Acceptor::from(Arc::new(config)),
         cert_pem,
     })
 }
 
 /// A fresh self-signed certificate (PEM) and its key (PEM).
+#[cfg(feature = "tls")]
 fn self_signed() -> Result<(String, String), String> {
     let names = vec![
         "localhost".to_string(),

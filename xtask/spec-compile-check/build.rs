@@ -13,5 +13,8 @@ fn main() {
         None => std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../spec/dbt-cloud-administrative-api-openapi.yml"),
     };
-    codegen::run_build_script(&spec, "client.rs", codegen::InnerType::Unit);
+    // Any document, YAML or JSON: YAML is a superset of JSON, so one parser reads both.
+    codegen::run_build_script(&spec, "client.rs", codegen::InnerType::Unit, |text| {
+        serde_norway::from_str(text).map_err(|e| e.to_string())
+    });
 }

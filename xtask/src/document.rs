@@ -148,6 +148,22 @@ pub fn load_file(path: &Path) -> anyhow::Result<Value> {
 }
 
 /// Serializes `doc` as YAML after `header` (comment lines). Same value, same bytes.
+/// The client crate's packaged copy of a derived spec: the document that `derived_yaml` says,
+/// read back from that very text (so it cannot drift from the YAML) and written as JSON, one
+/// key per line so a change shows as a small diff.
+pub fn to_packaged_json(derived_yaml: &str) -> anyhow::Result<String> {
+    let parsed = crate::yaml::parse(
+        derived_yaml,
+        "the derived spec",
+        &crate::yaml::Limits::default(),
+    )
+    .context("the derived spec does not read back as YAML")?;
+    let mut text = serde_json::to_string_pretty(&parsed.value)
+        .context("cannot serialize the derived spec as JSON")?;
+    text.push('\n');
+    Ok(text)
+}
+
 pub fn to_yaml(doc: &Value, header: &str) -> anyhow::Result<String> {
     let body = serde_norway::to_string(doc).context("cannot serialize the document as YAML")?;
     // What is written must read back (lint, progenitor): normalization can deepen a document

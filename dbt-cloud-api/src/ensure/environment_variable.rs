@@ -36,7 +36,7 @@ pub struct EnvironmentVariableSpec {
 }
 
 /// An environment variable as the project's listing shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct EnvironmentVariableState {
     /// The project.
     pub project_id: i64,

@@ -146,7 +146,7 @@ impl DbtCloud {
 
 /// A fresh marker, `dbt-cloud-api:<32 hex digits>`.
 pub fn new_marker() -> String {
-    format!("{MARKER_PREFIX}{:032x}", rand::random::<u128>())
+    format!("{MARKER_PREFIX}{:032x}", crate::crypto::random_u128())
 }
 
 /// `cause` with the marker appended, shortened so the result fits dbt's 255 characters.
@@ -295,7 +295,7 @@ impl DbtCloud {
 fn resend_delay(backoff: Duration, attempt: u32, error: &Error) -> Duration {
     const MAX_ASKED: Duration = Duration::from_secs(300);
     let ceiling = backoff.saturating_mul(1 << (attempt.saturating_sub(1)).min(6));
-    let mut delay = ceiling.mul_f64(0.5 + rand::random::<f64>() / 2.0);
+    let mut delay = ceiling.mul_f64(0.5 + crate::crypto::random_fraction() / 2.0);
     if let Error::Api {
         retry_after: Some(asked),
         ..

@@ -1,19 +1,12 @@
 //! The signature: hex HMAC-SHA256 of the raw body, keyed with the subscription's secret.
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
 use super::WebhookError;
-
-type HmacSha256 = Hmac<Sha256>;
-
-/// SHA-256 output, in bytes; the header holds twice as many hex digits.
-const SIGNATURE_BYTES: usize = 32;
+use crate::crypto::{HMAC_SHA256_BYTES as SIGNATURE_BYTES, hmac_sha256, hmac_sha256_verify};
 
 /// The `Authorization` value dbt sends with `body` for a subscription keyed with `secret`
 /// (lowercase hex). For tests of a receiver, and for mocks that deliver webhooks.
 pub fn sign(body: &[u8], secret: &str) -> String {
-    let tag = mac(body, secret).finalize().into_bytes();
+    let tag = hmac_sha256(secret.as_bytes(), body);
     let mut hex = String::with_capacity(SIGNATURE_BYTES * 2);
     for byte in tag.iter() {
         hex.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
@@ -29,18 +22,11 @@ pub(super) fn check(body: &[u8], authorization: &str, secret: &str) -> Result<()
         return Err(WebhookError::MissingSignature);
     }
     let expected = decode_hex(header)?;
-    mac(body, secret)
-        .verify_slice(&expected)
-        .map_err(|_| WebhookError::BadSignature)
-}
-
-fn mac(body: &[u8], secret: &str) -> HmacSha256 {
-    // HMAC takes keys of any length (long ones are hashed), so this cannot fail; the fallback
-    // keeps library code free of `expect` all the same.
-    let mut mac = HmacSha256::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| HmacSha256::new(&Default::default()));
-    mac.update(body);
-    mac
+    if hmac_sha256_verify(secret.as_bytes(), body, &expected) {
+        Ok(())
+    } else {
+        Err(WebhookError::BadSignature)
+    }
 }
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";

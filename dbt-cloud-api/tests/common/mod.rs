@@ -87,3 +87,28 @@ pub fn build_step(run: &dbt_cloud_api::types::Run) -> Option<i64> {
         .find(|s| s.name.as_deref().is_some_and(|n| n.contains("dbt build")))
         .and_then(|s| s.index)
 }
+
+/// A small seeded generator (SplitMix64) for reproducible fault plans: the same seed gives the
+/// same sequence, which is all the trials need (no dependency for it).
+#[allow(dead_code)]
+pub struct SeededRng(u64);
+
+#[allow(dead_code)]
+impl SeededRng {
+    pub fn new(seed: u64) -> Self {
+        SeededRng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A value in `low..=high` (`low <= high`).
+    pub fn in_range(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next_u64() % (high - low + 1)
+    }
+}

@@ -88,6 +88,7 @@ pub fn generate(text: &str, scratch: &Path) -> Result<String, String> {
             let _ = send.send(codegen::generate_client_source(
                 &path,
                 codegen::InnerType::Unit,
+                |text| serde_norway::from_str(text).map_err(|e| e.to_string()),
             ));
         })
         .map_err(|e| format!("cannot start a thread: {e}"))?;
@@ -168,7 +169,7 @@ fn boxes_itself(file: &syn::File) -> Option<String> {
         match item {
             syn::Item::Mod(m) => items.extend(m.content.iter().flat_map(|(_, inner)| inner)),
             syn::Item::Impl(imp) => {
-                let Some((_, trait_path, _)) = &imp.trait_ else {
+                let Some((trait_path, _)) = &imp.trait_ else {
                     continue;
                 };
                 let Some(from) = trait_path.segments.last().filter(|s| s.ident == "From") else {
