@@ -133,13 +133,20 @@ pub(crate) fn mask_secret_variable(map: &mut Map<String, Value>) {
     }
 }
 
-/// A permission grant: `{permission_set, project_id | all_projects}`.
+/// A permission grant: `{permission_set, project_id?, all_projects?}`, the set not blank.
 pub(crate) fn permission(value: &Value, field: &str) -> Result<(), ApiError> {
-    let ok = value.get("permission_set").is_some_and(Value::is_string)
-        && (value.get("all_projects").is_some_and(Value::is_boolean)
-            || value
-                .get("project_id")
-                .is_some_and(|p| p.is_i64() || p.is_null()));
+    // A missing project_id means the same as `"project_id": null` (DRF fills optional fields
+    // with null), which this check has always taken.
+    let ok = value
+        .get("permission_set")
+        .and_then(Value::as_str)
+        .is_some_and(|set| !set.trim().is_empty())
+        && value
+            .get("all_projects")
+            .is_none_or(|a| a.is_boolean() || a.is_null())
+        && value
+            .get("project_id")
+            .is_none_or(|p| p.is_i64() || p.is_null());
     if ok {
         Ok(())
     } else {
