@@ -184,7 +184,7 @@ async fn invalid_bodies_get_400s_naming_the_field() {
         ),
         (
             "/webhooks/subscriptions",
-            json!({"name": "w", "client_url": "https://hooks.example.com/x",
+            json!({"name": "w", "client_url": "hooks.example.com/x",
                    "event_types": ["job.run.completed"], "active": true}),
             "client_url",
             "",

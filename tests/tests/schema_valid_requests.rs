@@ -167,3 +167,55 @@ async fn a_permission_without_project_id_is_taken_and_a_blank_set_is_not() {
     let (status, body) = post(url, json!([{"permission_set": " ", "all_projects": true}])).await;
     assert_eq!(status, 400, "{body}");
 }
+
+/// The spec says which id each level of an environment variable value needs (a `oneOf` on
+/// `type`); the generated type must keep every field of the level it picked (an untagged enum
+/// that picked the wrong variant would drop the id), and refuse a level without its id.
+#[test]
+fn environment_variable_levels_keep_their_ids_through_the_generated_type() {
+    use dbt_cloud_api::types::CreateEnvironmentVariableRequest;
+    for (kind, id_field) in [
+        ("environment", "environment_id"),
+        ("job", "job_definition_id"),
+        ("user", "user_id"),
+    ] {
+        let body = json!({"name": "DBT_X", "type": kind, id_field: 7, "raw_value": "v"});
+        let typed: CreateEnvironmentVariableRequest =
+            serde_json::from_value(body.clone()).expect(kind);
+        let sent = serde_json::to_value(&typed).expect(kind);
+        assert_eq!(sent["type"], json!(kind));
+        assert_eq!(sent[id_field], json!(7), "{kind}: {sent}");
+        let without_id = json!({"name": "DBT_X", "type": kind});
+        assert!(
+            serde_json::from_value::<CreateEnvironmentVariableRequest>(without_id).is_err(),
+            "{kind} without {id_field}"
+        );
+    }
+    let project: CreateEnvironmentVariableRequest =
+        serde_json::from_value(json!({"name": "DBT_X", "type": "project"})).expect("project");
+    assert_eq!(
+        serde_json::to_value(&project).expect("json")["type"],
+        json!("project")
+    );
+}
+
+#[tokio::test]
+async fn every_notification_type_dbt_documents_is_taken() {
+    let mock = start().await;
+    let user = demo_ids::ADMIN_USER;
+    for body in [
+        json!({"user_id": user, "type": 3}),
+        json!({"user_id": user, "type": 5, "slack_channel_id": "C1", "slack_channel_name": "ops"}),
+    ] {
+        let (status, answer) = post(common::url(&mock, "/notifications/"), body.clone()).await;
+        assert!(status == 200 || status == 201, "{body}: {answer}");
+    }
+    for (body, field) in [
+        (json!({"user_id": user, "type": 6}), "type"),
+        (json!({"user_id": user, "type": 5}), "slack_channel_id"),
+    ] {
+        let (status, answer) = post(common::url(&mock, "/notifications/"), body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert!(answer["data"][field].is_string(), "{body}: {answer}");
+    }
+}
