@@ -191,10 +191,28 @@ impl ApiError {
         error
     }
 
-    /// A 400 that is about the request as a whole, not one field.
-    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
-        let mut error = Self::new(StatusCode::BAD_REQUEST, message);
-        error.data = Value::Null;
+    /// The same error with another status (e.g. a 404 that still names the field).
+    pub(crate) fn with_status(mut self, code: StatusCode) -> Self {
+        self.code = code;
+        self
+    }
+
+    /// A request that is well formed but clashes with what is stored (a second item with the
+    /// same natural key, retrying a run that did not fail): 409, `data` naming the field. The
+    /// status depends on the state, not on the request's shape, so a schema cannot rule it out.
+    pub(crate) fn conflict(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid_field(field, message).with_status(StatusCode::CONFLICT)
+    }
+
+    /// A body field naming an item that does not exist (`"project_id": 9`): 404, with DRF's
+    /// message under the field, like any other unknown resource.
+    pub(crate) fn missing_reference(field: &str, id: impl std::fmt::Display) -> Self {
+        let mut error = Self::invalid_field(
+            field,
+            format!("Invalid pk \"{id}\" - object does not exist."),
+        );
+        error.code = StatusCode::NOT_FOUND;
+        error.developer_message = Value::String(format!("{field} {id} not found"));
         error
     }
 

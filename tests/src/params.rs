@@ -85,6 +85,15 @@ impl QueryParams {
             .transpose()
     }
 
+    /// An integer that only bounds a range (offset, limit, step): digits beyond i64 saturate
+    /// to `i64::MAX` / `i64::MIN` instead of failing, so an offset far past the end is an
+    /// empty page. Anything that is not an integer is still a 400 naming `name`.
+    pub(crate) fn saturating_int(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        self.text(name)
+            .map(|v| saturate(v.trim()).ok_or_else(|| not_an_integer(name)))
+            .transpose()
+    }
+
     /// A list given as `[1,2,3]`, `1,2,3`, or repeated keys.
     pub(crate) fn int_list(&self, name: &str) -> Result<Option<Vec<i64>>, ApiError> {
         let mut out = Vec::new();
@@ -117,6 +126,23 @@ impl QueryParams {
     }
 }
 
+/// `text` as an i64, saturated when it is all digits (after an optional sign) but too long.
+fn saturate(text: &str) -> Option<i64> {
+    if let Ok(n) = text.parse::<i64>() {
+        return Some(n);
+    }
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(if negative {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
 /// offset/limit as dbt applies them: offset default 0, limit default and max 100.
 pub(crate) struct Page {
     pub offset: usize,
@@ -125,8 +151,8 @@ pub(crate) struct Page {
 
 impl Page {
     pub(crate) fn from_query(query: &QueryParams) -> Result<Page, ApiError> {
-        let offset = query.int("offset")?.unwrap_or(0);
-        let limit = query.int("limit")?.unwrap_or(100);
+        let offset = query.saturating_int("offset")?.unwrap_or(0);
+        let limit = query.saturating_int("limit")?.unwrap_or(100);
         if offset < 0 {
             return Err(ApiError::invalid_field(
                 "offset",
@@ -140,8 +166,8 @@ impl Page {
             ));
         }
         Ok(Page {
-            offset: offset as usize,
-            limit: (limit as usize).min(100),
+            offset: usize::try_from(offset).unwrap_or(usize::MAX),
+            limit: usize::try_from(limit).unwrap_or(usize::MAX).min(100),
         })
     }
 

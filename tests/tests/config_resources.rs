@@ -177,12 +177,6 @@ async fn invalid_bodies_get_400s_naming_the_field() {
             "Not a valid string.",
         ),
         (
-            "/projects/",
-            json!({"name": "jaffle_shop"}),
-            "name",
-            "Project with this name already exists.",
-        ),
-        (
             "/groups/",
             json!({"name": "g", "assign_by_default": "yes"}),
             "assign_by_default",
@@ -190,7 +184,7 @@ async fn invalid_bodies_get_400s_naming_the_field() {
         ),
         (
             "/webhooks/subscriptions",
-            json!({"name": "w", "client_url": "https://hooks.example.com/x",
+            json!({"name": "w", "client_url": "hooks.example.com/x",
                    "event_types": ["job.run.completed"], "active": true}),
             "client_url",
             "",
@@ -509,7 +503,8 @@ async fn permissions_and_group_membership() {
         json!({"user_id": demo_ids::ANALYST_USER, "desired_group_ids": [77]}),
     )
     .await;
-    assert_eq!(status, 400);
+    // A well-formed request naming a group that does not exist: a 404 naming the field.
+    assert_eq!(status, 404, "{bad}");
     assert!(
         bad["data"]["desired_group_ids"]
             .as_str()
@@ -529,9 +524,10 @@ async fn run_steps_failure_details_and_retry() {
     let mock = start().await;
     mock.script_next_run(demo_ids::HOURLY_JOB, JobScript::error().failing_command(1));
     let run = common::trigger(&mock, demo_ids::HOURLY_JOB).await;
-    // Not failed (yet): no failure details, no retry.
-    let (status, _) = get(v2(&mock, &format!("/runs/{run}/retry/"))).await;
-    assert_eq!(status, 400);
+    // Not failed (yet): no failure details, no retry (a conflict with the run's state).
+    let (status, body) = get(v2(&mock, &format!("/runs/{run}/retry/"))).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["data"]["run_id"].is_string(), "{body}");
     mock.advance(Duration::from_secs(3600));
     assert_eq!(mock.run_status(run), Some(status::ERROR));
 

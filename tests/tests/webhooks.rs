@@ -283,3 +283,43 @@ async fn the_test_operation_delivers_now_and_inactive_subscriptions_stay_silent(
     quiet(&mut rx).await;
     server.abort();
 }
+
+#[tokio::test]
+async fn a_subscription_to_an_outside_url_is_kept_but_never_delivered_to() {
+    let mock = start().await;
+    // What a client subscribes on dbt: accepted, as dbt accepts it...
+    let (sub_id, _) = subscribe(
+        &mock,
+        "https://hooks.example.com/dbt",
+        &["job.run.completed"],
+        &[],
+    )
+    .await;
+    let run = trigger(&mock, demo_ids::DAILY_JOB).await;
+    mock.advance(Duration::from_secs(3600));
+    assert_eq!(mock.run_status(run), Some(dbt_cloud_mock::status::SUCCESS));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // ...but the mock connects only to the local machine: no event, and "send a test now" is
+    // a conflict with the stored URL, naming it.
+    let (status, events) = send(client().get(v3(
+        &mock,
+        &format!("/webhooks/subscription/{sub_id}/events"),
+    )))
+    .await;
+    assert_eq!(status, 200, "{events}");
+    assert_eq!(events["data"], json!([]));
+    let (status, body) =
+        send(client().get(v3(&mock, &format!("/webhooks/subscription/{sub_id}/test")))).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["data"]["client_url"].is_string(), "{body}");
+    // Not a URL at all is still refused, naming the field.
+    let (status, body) = send(
+        client()
+            .post(v3(&mock, "/webhooks/subscriptions"))
+            .json(&json!({"name": "bad", "client_url": "hooks.example.com",
+                          "event_types": ["job.run.completed"], "active": true})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["data"]["client_url"].is_string(), "{body}");
+}

@@ -144,20 +144,14 @@ pub(super) async fn assign_user_to_groups(
             .cloned()
     };
     if active(USERS.collection, user_id).is_none() {
-        return Err(ApiError::invalid_field(
-            "user_id",
-            format!("Invalid pk \"{user_id}\" - object does not exist."),
-        ));
+        return Err(ApiError::missing_reference("user_id", user_id));
     }
     let mut groups = Vec::new();
     for id in &group_ids {
         match active(GROUPS.collection, *id) {
             Some(group) => groups.push(present(&GROUPS, &group, Moment::Read)),
             None => {
-                return Err(ApiError::invalid_field(
-                    "desired_group_ids",
-                    format!("Invalid pk \"{id}\" - object does not exist."),
-                ));
+                return Err(ApiError::missing_reference("desired_group_ids", id));
             }
         }
     }

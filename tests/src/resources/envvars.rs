@@ -180,10 +180,13 @@ fn scoped_record(
         record.insert("type".into(), json!("project"));
     } else {
         let (id, _) = envs.iter().find(|(_, n)| n == key).ok_or_else(|| {
+            // A key naming no environment points at something missing: a 404, like any
+            // unknown resource, naming the key.
             ApiError::invalid_field(
                 key,
                 format!("No environment named \"{key}\" in this project."),
             )
+            .with_status(StatusCode::NOT_FOUND)
         })?;
         record.insert("type".into(), json!("environment"));
         record.insert("environment_id".into(), json!(id));
@@ -260,7 +263,7 @@ pub(super) async fn bulk_create(
             )
         })?;
         if existing.iter().any(|(_, v)| text(v, "name") == name) {
-            return Err(ApiError::invalid_field(
+            return Err(ApiError::conflict(
                 "new_name",
                 format!("An environment variable named {name} already exists."),
             ));
@@ -322,7 +325,8 @@ pub(super) async fn bulk_update(
         return Err(ApiError::invalid_field(
             "name",
             format!("No environment variable named {name}."),
-        ));
+        )
+        .with_status(StatusCode::NOT_FOUND));
     }
     let (mut new_ids, mut updated_ids, mut deleted_ids) = (Vec::new(), Vec::new(), Vec::new());
     for (key, value) in edit
@@ -418,7 +422,8 @@ pub(super) async fn bulk_delete(
         return Err(ApiError::invalid_field(
             "name",
             format!("No environment variable named {name}."),
-        ));
+        )
+        .with_status(StatusCode::NOT_FOUND));
     }
     let items = store.records_mut(VARS.collection);
     for id in doomed {

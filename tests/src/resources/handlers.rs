@@ -229,7 +229,7 @@ fn check_unique(
             })
     });
     if clash {
-        return Err(ApiError::invalid_field(
+        return Err(ApiError::conflict(
             first,
             format!(
                 "{} with this {} already exists.",

@@ -57,16 +57,19 @@ pub(super) async fn step(State(app): State<SharedApp>, path: PathParams) -> Repl
         .ok_or_else(|| ApiError::not_found("Run step"))
 }
 
-/// 400 unless the run ended in error (only failed runs can be retried).
+/// 409 unless the run ended in error (only failed runs can be retried).
 fn require_failed(app: &SharedApp, account_id: i64, run_id: i64) -> Result<i64, ApiError> {
     let store = app.store();
     let run = account_run(&store, account_id, run_id)?;
     let status = snapshot_of(run, app.clock.now_ms()).status;
     if status != lifecycle::ERROR {
-        return Err(ApiError::bad_request(format!(
-            "Run {run_id} did not fail ({}); only failed runs can be retried.",
-            lifecycle::humanize(status)
-        )));
+        return Err(ApiError::conflict(
+            "run_id",
+            format!(
+                "Run {run_id} did not fail ({}); only failed runs can be retried.",
+                lifecycle::humanize(status)
+            ),
+        ));
     }
     Ok(run.job_id)
 }

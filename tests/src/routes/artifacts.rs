@@ -63,7 +63,7 @@ fn project_name(store: &Store, project_id: i64) -> String {
 }
 
 fn step_param(query: &QueryParams) -> Result<Option<i64>, ApiError> {
-    let step = query.int("step")?;
+    let step = query.saturating_int("step")?;
     if step.is_some_and(|s| s < 1) {
         return Err(ApiError::invalid_field(
             "step",

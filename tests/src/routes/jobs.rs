@@ -224,14 +224,8 @@ pub(super) async fn create(State(app): State<SharedApp>, path: PathParams, body:
     check(&map, "environment_id", Expect::Int)?;
     check(&map, "execute_steps", Expect::TextList)?;
     check(&map, "generate_docs", Expect::Bool)?;
-    if let Some(given) = map.get("account_id").and_then(Value::as_i64)
-        && given != account_id
-    {
-        return Err(ApiError::invalid_field(
-            "account_id",
-            "Does not match the account in the path.",
-        ));
-    }
+    // The path names the account, as for every other resource: a body's `account_id` is
+    // overwritten below, not compared.
     let project_id = map
         .get("project_id")
         .and_then(Value::as_i64)
@@ -244,18 +238,15 @@ pub(super) async fn create(State(app): State<SharedApp>, path: PathParams, body:
     let mut store = app.store();
     require_account(&store, account_id)?;
     if store.get(Kind::Project, account_id, project_id).is_none() {
-        return Err(ApiError::invalid_field(
-            "project_id",
-            format!("Invalid pk \"{project_id}\" - object does not exist."),
-        ));
+        return Err(ApiError::missing_reference("project_id", project_id));
     }
     if store
         .get(Kind::Environment, account_id, environment_id)
         .is_none()
     {
-        return Err(ApiError::invalid_field(
+        return Err(ApiError::missing_reference(
             "environment_id",
-            format!("Invalid pk \"{environment_id}\" - object does not exist."),
+            environment_id,
         ));
     }
     let id = store.allocate_job_id();

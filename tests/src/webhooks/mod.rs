@@ -10,4 +10,3 @@ mod target;
 
 pub(crate) use deliver::spawn;
 pub use sign::signature;
-pub(crate) use target::Target;

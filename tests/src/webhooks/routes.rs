@@ -24,7 +24,8 @@ pub(crate) async fn test(State(app): State<SharedApp>, path: PathParams) -> Repl
             .cloned()
             .ok_or_else(|| ApiError::not_found(WEBHOOK_SUBSCRIPTIONS.name))?;
         let target = Target::parse(sub["client_url"].as_str().unwrap_or_default())
-            .map_err(|why| ApiError::invalid_field("client_url", why))?;
+            // A stored URL the mock never connects to: the request is fine, the state is not.
+            .map_err(|why| ApiError::conflict("client_url", why))?;
         let data = json!({
             "jobId": "0", "jobName": "Test job", "runId": "0", "environmentId": "0",
             "environmentName": "Test environment", "projectId": "0", "projectName": "Test project",

@@ -975,7 +975,8 @@ pub async fn v3_accounts_and_projects(ctx: &Ctx) {
         ))
         .send()
         .await;
-    let body = error_body(duplicate, 400);
+    // A taken name conflicts with what is stored: 409, naming the field.
+    let body = error_body(duplicate, 409);
     assert!(
         body.data.as_ref().and_then(|d| d.get("name")).is_some(),
         "{body:?}"
@@ -1799,7 +1800,7 @@ pub async fn run_failure_and_retry(ctx: &Ctx) {
     .expect("retry run");
     assert_eq!(retry.retrying_run_id, Some(run.id));
     assert_eq!(retry.status, Some(status::QUEUED));
-    // A successful run has nothing to retry.
+    // A successful run has nothing to retry: a conflict with its state.
     ctx.mock.advance(Duration::from_secs(3600));
     let again = ctx
         .client
@@ -1808,7 +1809,7 @@ pub async fn run_failure_and_retry(ctx: &Ctx) {
         .run_id(retry.id)
         .send()
         .await;
-    error_body(again, 400);
+    error_body(again, 409);
 }
 
 /// The whole scenario on one mock, in an order where each step's assertions hold after the

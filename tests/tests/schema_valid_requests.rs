@@ -1,0 +1,221 @@
+//! Requests the derived spec calls valid are answered, not refused with a 400: the mock side of
+//! "schemathesis finds no schema-valid request refused" (tests/real-clients/schemathesis.sh).
+//! Where the answer depends on what is stored (a name taken, a run that did not fail, an id
+//! that names nothing), it is a 409 or a 404 that still names the field; malformed values
+//! stay 400s.
+
+mod common;
+
+use common::{TOKEN, client, start, trigger};
+use dbt_cloud_mock::{MockServer, demo_ids};
+use serde_json::{Value, json};
+
+fn v3(mock: &MockServer, tail: &str) -> String {
+    format!(
+        "{}/api/v3/accounts/{}{tail}",
+        mock.base_url(),
+        mock.account_id()
+    )
+}
+
+async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
+    let mut request = client()
+        .request(method, url)
+        .header("Authorization", format!("Token {TOKEN}"));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request succeeds");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, body)
+}
+
+async fn get(url: String) -> (u16, Value) {
+    call(reqwest::Method::GET, url, None).await
+}
+
+async fn post(url: String, body: Value) -> (u16, Value) {
+    call(reqwest::Method::POST, url, Some(body)).await
+}
+
+const BEYOND_I64: &str = "229892389208035182053639061504";
+
+#[tokio::test]
+async fn an_offset_beyond_i64_is_an_empty_page_and_a_word_is_still_a_400() {
+    let mock = start().await;
+    for list in ["/runs/", "/projects/", "/jobs/", "/users/"] {
+        let (status, full) = get(common::url(&mock, list)).await;
+        assert_eq!(status, 200, "{list}: {full}");
+        let (status, page) = get(common::url(&mock, &format!("{list}?offset={BEYOND_I64}"))).await;
+        assert_eq!(status, 200, "{list}: {page}");
+        assert_eq!(page["data"], json!([]), "{list}");
+        assert_eq!(
+            page["extra"]["pagination"]["total_count"], full["extra"]["pagination"]["total_count"],
+            "{list}"
+        );
+        let (status, bad) = get(common::url(&mock, &format!("{list}?offset=ten"))).await;
+        assert_eq!(status, 400, "{list}: {bad}");
+        assert!(bad["data"]["offset"].is_string(), "{list}: {bad}");
+    }
+    let (status, page) = get(v3(
+        &mock,
+        &format!("/groups/?offset={BEYOND_I64}&limit=100"),
+    ))
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["data"], json!([]));
+}
+
+#[tokio::test]
+async fn a_step_beyond_i64_is_a_missing_step() {
+    let mock = start().await;
+    let run = trigger(&mock, demo_ids::DAILY_JOB).await;
+    mock.advance(std::time::Duration::from_secs(3600));
+    let path = format!("/runs/{run}/artifacts/manifest.json");
+    let (status, _) = get(common::url(&mock, &path)).await;
+    assert_eq!(status, 200);
+    let (status, body) = get(common::url(&mock, &format!("{path}?step={BEYOND_I64}"))).await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = get(common::url(&mock, &format!("{path}?step=0"))).await;
+    assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test]
+async fn the_path_names_the_account_of_a_new_job_whatever_the_body_says() {
+    let mock = start().await;
+    let (status, job) = post(
+        common::url(&mock, "/jobs/"),
+        json!({"account_id": 0, "project_id": demo_ids::PROJECT,
+               "environment_id": demo_ids::PROD_ENVIRONMENT, "name": "from elsewhere",
+               "execute_steps": ["dbt build"]}),
+    )
+    .await;
+    assert!(status == 200 || status == 201, "{status}: {job}");
+    assert_eq!(job["data"]["account_id"], json!(demo_ids::ACCOUNT));
+}
+
+#[tokio::test]
+async fn ids_naming_nothing_are_404s_naming_the_field() {
+    let mock = start().await;
+    for (field, project, environment) in [
+        ("project_id", 9_999, demo_ids::PROD_ENVIRONMENT),
+        ("environment_id", demo_ids::PROJECT, 0),
+    ] {
+        let (status, body) = post(
+            common::url(&mock, "/jobs/"),
+            json!({"account_id": demo_ids::ACCOUNT, "project_id": project,
+                   "environment_id": environment, "name": "j", "execute_steps": ["dbt build"]}),
+        )
+        .await;
+        assert_eq!(status, 404, "{field}: {body}");
+        assert!(body["data"][field].is_string(), "{field}: {body}");
+    }
+    let (status, body) = call(
+        reqwest::Method::DELETE,
+        v3(
+            &mock,
+            &format!(
+                "/projects/{}/environment-variables/bulk/",
+                demo_ids::PROJECT
+            ),
+        ),
+        Some(json!({"name": "DBT_NOT_THERE"})),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body["data"]["name"].is_string(), "{body}");
+    let (status, body) = post(
+        v3(
+            &mock,
+            &format!(
+                "/projects/{}/environment-variables/bulk/",
+                demo_ids::PROJECT
+            ),
+        ),
+        json!({"env_var": {"new_name": "DBT_NEW", "project": "x", "No such env": "y"}}),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body["data"]["No such env"].is_string(), "{body}");
+}
+
+#[tokio::test]
+async fn a_taken_name_is_a_409_naming_the_field() {
+    let mock = start().await;
+    let (status, body) = post(v3(&mock, "/projects/"), json!({"name": "jaffle_shop"})).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(
+        body["data"]["name"],
+        json!("Project with this name already exists.")
+    );
+    let (status, _) = post(v3(&mock, "/projects/"), json!({"name": "another"})).await;
+    assert_eq!(status, 201);
+}
+
+#[tokio::test]
+async fn a_permission_without_project_id_is_taken_and_a_blank_set_is_not() {
+    let mock = start().await;
+    let url = v3(
+        &mock,
+        &format!("/group-permissions/{}/", demo_ids::MEMBER_GROUP),
+    );
+    let (status, body) = post(url.clone(), json!([{"permission_set": "analyst"}])).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"][0]["permission_set"], json!("analyst"));
+    let (status, body) = post(url, json!([{"permission_set": " ", "all_projects": true}])).await;
+    assert_eq!(status, 400, "{body}");
+}
+
+/// The spec says which id each level of an environment variable value needs (a `oneOf` on
+/// `type`); the generated type must keep every field of the level it picked (an untagged enum
+/// that picked the wrong variant would drop the id), and refuse a level without its id.
+#[test]
+fn environment_variable_levels_keep_their_ids_through_the_generated_type() {
+    use dbt_cloud_api::types::CreateEnvironmentVariableRequest;
+    for (kind, id_field) in [
+        ("environment", "environment_id"),
+        ("job", "job_definition_id"),
+        ("user", "user_id"),
+    ] {
+        let body = json!({"name": "DBT_X", "type": kind, id_field: 7, "raw_value": "v"});
+        let typed: CreateEnvironmentVariableRequest =
+            serde_json::from_value(body.clone()).expect(kind);
+        let sent = serde_json::to_value(&typed).expect(kind);
+        assert_eq!(sent["type"], json!(kind));
+        assert_eq!(sent[id_field], json!(7), "{kind}: {sent}");
+        let without_id = json!({"name": "DBT_X", "type": kind});
+        assert!(
+            serde_json::from_value::<CreateEnvironmentVariableRequest>(without_id).is_err(),
+            "{kind} without {id_field}"
+        );
+    }
+    let project: CreateEnvironmentVariableRequest =
+        serde_json::from_value(json!({"name": "DBT_X", "type": "project"})).expect("project");
+    assert_eq!(
+        serde_json::to_value(&project).expect("json")["type"],
+        json!("project")
+    );
+}
+
+#[tokio::test]
+async fn every_notification_type_dbt_documents_is_taken() {
+    let mock = start().await;
+    let user = demo_ids::ADMIN_USER;
+    for body in [
+        json!({"user_id": user, "type": 3}),
+        json!({"user_id": user, "type": 5, "slack_channel_id": "C1", "slack_channel_name": "ops"}),
+    ] {
+        let (status, answer) = post(common::url(&mock, "/notifications/"), body.clone()).await;
+        assert!(status == 200 || status == 201, "{body}: {answer}");
+    }
+    for (body, field) in [
+        (json!({"user_id": user, "type": 6}), "type"),
+        (json!({"user_id": user, "type": 5}), "slack_channel_id"),
+    ] {
+        let (status, answer) = post(common::url(&mock, "/notifications/"), body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert!(answer["data"][field].is_string(), "{body}: {answer}");
+    }
+}
