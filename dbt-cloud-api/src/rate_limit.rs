@@ -125,8 +125,10 @@ impl RateLimiter {
         let Some(window) = &self.inner else {
             return;
         };
-        let slot = window.reserve(Instant::now());
-        if slot > Instant::now() {
+        // One clock read: a request under budget gets `now` itself as its slot and goes.
+        let now = Instant::now();
+        let slot = window.reserve(now);
+        if slot > now {
             tokio::time::sleep_until(slot).await;
         }
     }

@@ -19,7 +19,10 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
+
+/// dbt's own delay header on a 429, in seconds.
+pub(crate) const DBT_RETRY_AFTER: &str = "x-rate-limit-retry-after-seconds";
 
 /// Exponential backoff with full jitter, bounded by a number of attempts and by total time,
 /// honouring `Retry-After` and `x-rate-limit-retry-after-seconds`.
@@ -190,10 +193,11 @@ pub fn is_idempotent(method: &reqwest::Method, operation_id: &str) -> bool {
 /// Never panics: huge or non-finite numbers are capped, negative numbers and dates in the
 /// past mean "now" (zero), and values that are neither a number nor a date are ignored.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let parse = |name: &str| headers.get(name)?.to_str().ok().and_then(parse_delay);
+    // Names as `HeaderName`s, not `&str`s: a `&str` is parsed again on every lookup.
+    let parse = |name: &HeaderName| headers.get(name)?.to_str().ok().and_then(parse_delay);
     match (
-        parse("retry-after"),
-        parse("x-rate-limit-retry-after-seconds"),
+        parse(&reqwest::header::RETRY_AFTER),
+        parse(&HeaderName::from_static(DBT_RETRY_AFTER)),
     ) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),

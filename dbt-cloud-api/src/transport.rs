@@ -103,20 +103,24 @@ impl Transport {
                 latency_ms = tracing::field::Empty,
             );
             self.rate_limiter.acquire().await;
-            let sent = Instant::now();
+            // The latency is only ever shown by tracing: no clock reads when nobody listens.
+            let timed = !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG);
+            let sent = timed.then(Instant::now);
             let outcome = self
                 .attempt(http, request, operation)
                 .instrument(span.clone())
                 .await;
-            let latency_ms = sent.elapsed().as_secs_f64() * 1000.0;
+            let latency_ms = sent.map_or(0.0, |at| at.elapsed().as_secs_f64() * 1000.0);
             span.record("latency_ms", latency_ms);
 
             let (retryable, asked) = match &outcome {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
+                    // The delay headers matter only on an answer worth retrying.
+                    let retryable = is_retryable_status(response.status());
                     (
-                        is_retryable_status(response.status()),
-                        retry_after(response.headers()),
+                        retryable,
+                        retryable.then(|| retry_after(response.headers())).flatten(),
                     )
                 }
                 Err(e) => (is_retryable_error(e), None),
@@ -209,8 +213,13 @@ impl Transport {
         let status = response.status();
         let mut builder = http::Response::builder()
             .status(status)
-            .version(response.version())
-            .url(response.url().clone());
+            .version(response.version());
+        // The answer's own extensions (the connection's info behind `remote_addr()`) carry
+        // over, and their map is reused for the URL rather than a new one allocated.
+        if let Some(slot) = builder.extensions_mut() {
+            *slot = std::mem::take(response.extensions_mut());
+        }
+        let mut builder = builder.url(response.url().clone());
         let mut headers = std::mem::take(response.headers_mut());
         let mut body = response.bytes().await?;
         if let Some(clean) = self.redactor.redact_bytes(&body) {
@@ -257,7 +266,7 @@ impl Transport {
             return;
         };
         let capped = self.retry.cap_server_delay(asked);
-        headers.remove("x-rate-limit-retry-after-seconds");
+        headers.remove(crate::retry::DBT_RETRY_AFTER);
         if let Ok(value) = HeaderValue::from_str(&format!("{:.3}", capped.as_secs_f64())) {
             headers.insert(reqwest::header::RETRY_AFTER, value);
         }
