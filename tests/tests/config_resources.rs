@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TOKEN, client, start};
+use common::{call, start};
 use dbt_cloud_mock::{JobScript, MockServer, demo_ids, status};
 use serde_json::{Value, json};
 
@@ -22,24 +22,6 @@ fn v3(mock: &MockServer, tail: &str) -> String {
 
 fn v2(mock: &MockServer, tail: &str) -> String {
     common::url(mock, tail)
-}
-
-async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
-    let mut request = client()
-        .request(method, url)
-        .header("Authorization", format!("Token {TOKEN}"));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request succeeds");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).expect("JSON body")
-    };
-    (status, body)
 }
 
 async fn get(url: String) -> (u16, Value) {

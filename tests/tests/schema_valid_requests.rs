@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TOKEN, client, start, trigger};
+use common::{call, start, trigger};
 use dbt_cloud_mock::{MockServer, demo_ids};
 use serde_json::{Value, json};
 
@@ -16,20 +16,6 @@ fn v3(mock: &MockServer, tail: &str) -> String {
         mock.base_url(),
         mock.account_id()
     )
-}
-
-async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
-    let mut request = client()
-        .request(method, url)
-        .header("Authorization", format!("Token {TOKEN}"));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request succeeds");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    (status, body)
 }
 
 async fn get(url: String) -> (u16, Value) {
