@@ -1,9 +1,9 @@
 //! `pattern`s the generated client can compile.
 //!
 //! progenitor (through typify) compiles every `pattern` with the `regress` crate, which speaks
-//! ECMAScript syntax: at generation time (regress 0.12, where a rejected pattern fails the
-//! build) and again in the generated code at run time (regress 0.10 in the client, where a
-//! rejected pattern panics on first use). dbt has written some patterns in Python syntax
+//! ECMAScript syntax: at generation time (typify's regress, where a rejected pattern fails the
+//! build) and again in the generated code at run time (the client's regress, the same version,
+//! where a rejected pattern panics on first use). dbt has written some patterns in Python syntax
 //! (Django validators), e.g. `(?P<repo>...)`. What has an exact ECMAScript equivalent is
 //! translated: `(?P<name>` -> `(?<name>`, `(?P=name)` -> `\k<name>`, `\A` -> `^`, `\Z` -> `$`
 //! (without the `m` flag, ECMAScript's `^`/`$` anchor at the ends of the whole input, as
@@ -44,16 +44,12 @@ pub fn ecmascript_patterns(doc: &mut Value, notes: &mut Notes) -> anyhow::Result
     })
 }
 
-/// Why the generated client cannot compile `pattern`, `None` when both regress versions it
-/// uses accept it.
+/// Why the generated client cannot compile `pattern`, `None` when regress (the one version
+/// typify and the client share) accepts it.
 pub fn client_rejects(pattern: &str) -> Option<String> {
-    if let Err(e) = regress::Regex::new(pattern) {
-        return Some(format!("regress 0.12, at generation: {e}"));
-    }
-    if let Err(e) = regress_runtime::Regex::new(pattern) {
-        return Some(format!("regress 0.10, in the client at run time: {e}"));
-    }
-    None
+    regress::Regex::new(pattern)
+        .err()
+        .map(|e| format!("regress, at generation and in the client: {e}"))
 }
 
 /// Rewrites the Python-only constructs that have an exact ECMAScript equivalent; everything
