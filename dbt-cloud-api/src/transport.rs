@@ -505,33 +505,33 @@ mod tests {
 
     #[test]
     fn a_retry_copy_is_the_request_again() {
-        let mut request = Request::new(
-            reqwest::Method::PUT,
-            reqwest::Url::parse("http://127.0.0.1:1/api/v2/accounts/1/runs/2/?a=b").unwrap(),
-        );
+        let url = reqwest::Url::parse("http://127.0.0.1:1/api/v2/accounts/1/runs/2/?a=b").unwrap();
+        // Bodiless (every retried GET): copied field by field, the timeout included.
+        let mut request = Request::new(reqwest::Method::GET, url.clone());
         request
             .headers_mut()
             .insert("api-version", HeaderValue::from_static("2"));
         *request.version_mut() = reqwest::Version::HTTP_11;
         *request.timeout_mut() = Some(std::time::Duration::from_millis(1500));
-        *request.body_mut() = Some(reqwest::Body::from("{\"cancel\": true}"));
         let copy = retry_copy(&request).unwrap();
         assert_eq!(copy.method(), request.method());
         assert_eq!(copy.url(), request.url());
         assert_eq!(copy.headers(), request.headers());
         assert_eq!(copy.version(), request.version());
         assert_eq!(copy.timeout(), request.timeout());
+        assert!(copy.body().is_none());
+        let bare = Request::new(reqwest::Method::GET, url.clone());
+        assert_eq!(retry_copy(&bare).unwrap().timeout(), None);
+        // With a body: the body is copied too.
+        let mut cancel = Request::new(reqwest::Method::POST, url.clone());
+        *cancel.body_mut() = Some(reqwest::Body::from("{\"cancel\": true}"));
+        let copy = retry_copy(&cancel).unwrap();
         assert_eq!(
             copy.body().and_then(reqwest::Body::as_bytes),
             Some(&b"{\"cancel\": true}"[..])
         );
-        // Without a timeout or a body, the copy has neither.
-        let bare = Request::new(reqwest::Method::GET, request.url().clone());
-        let copy = retry_copy(&bare).unwrap();
-        assert_eq!(copy.timeout(), None);
-        assert!(copy.body().is_none());
         // A stream cannot be sent twice: no copy, as with `try_clone`.
-        let mut streamed = Request::new(reqwest::Method::PUT, request.url().clone());
+        let mut streamed = Request::new(reqwest::Method::PUT, url);
         let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"x"))]);
         *streamed.body_mut() = Some(reqwest::Body::wrap_stream(chunks));
         assert!(retry_copy(&streamed).is_none());
