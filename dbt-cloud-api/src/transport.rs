@@ -89,7 +89,7 @@ impl Transport {
         loop {
             // A copy for the next attempt, made only when there can be one.
             let spare = if idempotent && attempt < self.retry.max_attempts() {
-                request.try_clone()
+                retry_copy(&request)
             } else {
                 None
             };
@@ -106,10 +106,15 @@ impl Transport {
             // The latency is only ever shown by tracing: no clock reads when nobody listens.
             let timed = !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG);
             let sent = timed.then(Instant::now);
-            let outcome = self
-                .attempt(http, request, operation)
-                .instrument(span.clone())
-                .await;
+            // Without a listener the span is disabled: entering it on every poll would only
+            // cost, so the attempt is instrumented only when someone records spans.
+            let outcome = if span.is_disabled() {
+                self.attempt(http, request, operation).await
+            } else {
+                self.attempt(http, request, operation)
+                    .instrument(span.clone())
+                    .await
+            };
             let latency_ms = sent.map_or(0.0, |at| at.elapsed().as_secs_f64() * 1000.0);
             span.record("latency_ms", latency_ms);
 
@@ -271,6 +276,25 @@ impl Transport {
             headers.insert(reqwest::header::RETRY_AFTER, value);
         }
     }
+}
+
+/// A copy of `request` for another attempt: what `Request::try_clone` makes, without the
+/// extension map `try_clone` allocates (for the timeout) and then throws away on every call.
+/// A request has extensions only for a per-request timeout (reqwest keeps nothing else
+/// there, and the generated builders set none), and that timeout is copied. A request with
+/// a body (rare among retried ones: `cancelRun`) goes through `try_clone`, which alone can
+/// copy a body, and gives `None` for a stream that cannot be sent twice.
+fn retry_copy(request: &Request) -> Option<Request> {
+    if request.body().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    Some(copy)
 }
 
 /// Marks an error answer with the request it answers (see [`REQUEST_HEADER`]):
@@ -477,6 +501,40 @@ mod tests {
             "/api/v2/accounts/1/runs/2/artifacts/compiled/proj/a%20b.sql"
         );
         assert_eq!(url.query(), Some("step=2"));
+    }
+
+    #[test]
+    fn a_retry_copy_is_the_request_again() {
+        let url = reqwest::Url::parse("http://127.0.0.1:1/api/v2/accounts/1/runs/2/?a=b").unwrap();
+        // Bodiless (every retried GET): copied field by field, the timeout included.
+        let mut request = Request::new(reqwest::Method::GET, url.clone());
+        request
+            .headers_mut()
+            .insert("api-version", HeaderValue::from_static("2"));
+        *request.version_mut() = reqwest::Version::HTTP_11;
+        *request.timeout_mut() = Some(std::time::Duration::from_millis(1500));
+        let copy = retry_copy(&request).unwrap();
+        assert_eq!(copy.method(), request.method());
+        assert_eq!(copy.url(), request.url());
+        assert_eq!(copy.headers(), request.headers());
+        assert_eq!(copy.version(), request.version());
+        assert_eq!(copy.timeout(), request.timeout());
+        assert!(copy.body().is_none());
+        let bare = Request::new(reqwest::Method::GET, url.clone());
+        assert_eq!(retry_copy(&bare).unwrap().timeout(), None);
+        // With a body: the body is copied too.
+        let mut cancel = Request::new(reqwest::Method::POST, url.clone());
+        *cancel.body_mut() = Some(reqwest::Body::from("{\"cancel\": true}"));
+        let copy = retry_copy(&cancel).unwrap();
+        assert_eq!(
+            copy.body().and_then(reqwest::Body::as_bytes),
+            Some(&b"{\"cancel\": true}"[..])
+        );
+        // A stream cannot be sent twice: no copy, as with `try_clone`.
+        let mut streamed = Request::new(reqwest::Method::PUT, url);
+        let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"x"))]);
+        *streamed.body_mut() = Some(reqwest::Body::wrap_stream(chunks));
+        assert!(retry_copy(&streamed).is_none());
     }
 
     #[test]
