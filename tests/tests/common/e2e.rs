@@ -1674,35 +1674,94 @@ pub async fn webhooks(ctx: &Ctx) {
     error_body(gone, 404);
 }
 
-/// v2 notifications: CRUD, and a 400 naming the field.
+/// v2 notifications: each kind (email, Slack, Slack v2, external email) built with its typed
+/// builder and created, one updated into another kind, listed, fetched and deleted; a kind
+/// without its destination field is refused by the builder, and a body whose `type` names
+/// another kind (the Rust types do not check `type`) by the mock, naming the field.
 pub async fn notifications(ctx: &Ctx) {
     let account = ctx.account;
-    let created = send_ok!(
-        ctx.client
-            .create_notification()
-            .account_id(account)
-            .body(typed::<types::CreateNotificationRequest>(json!({"user_id": demo_ids::ADMIN_USER, "type": 4,
-                               "external_email": "oncall@example.com", "on_failure": [demo_ids::DAILY_JOB]})))
-    )
-    .data
-    .expect("notification");
+    let user = demo_ids::ADMIN_USER;
+    let email: types::NotificationByEmail = types::NotificationByEmail::builder()
+        .type_(1u64)
+        .user_id(user)
+        .on_failure(vec![demo_ids::DAILY_JOB])
+        .try_into()
+        .expect("an email notification");
+    let slack: types::NotificationBySlack = types::NotificationBySlack::builder()
+        .type_(2)
+        .user_id(user)
+        .slack_channel_id("C0123")
+        .slack_channel_name("data-alerts")
+        .on_failure(vec![demo_ids::DAILY_JOB])
+        .try_into()
+        .expect("a Slack notification");
+    let slack_v2: types::NotificationBySlackV2 = types::NotificationBySlackV2::builder()
+        .type_(5)
+        .user_id(user)
+        .slack_channel_id("C0456")
+        .slack_channel_name("deploys")
+        .on_success(vec![demo_ids::HOURLY_JOB])
+        .try_into()
+        .expect("a Slack v2 notification");
+    let external: types::NotificationByExternalEmail =
+        types::NotificationByExternalEmail::builder()
+            .type_(4)
+            .user_id(user)
+            .external_email("oncall@example.com")
+            .on_failure(vec![demo_ids::DAILY_JOB])
+            .try_into()
+            .expect("an external email notification");
+    let kinds: [(types::CreateNotificationRequest, i64, Option<&str>); 4] = [
+        (email.into(), 1, None),
+        (slack.into(), 2, Some("C0123")),
+        (slack_v2.into(), 5, Some("C0456")),
+        (external.into(), 4, None),
+    ];
+    let mut created = Vec::new();
+    for (body, kind, channel) in kinds {
+        let notification = send_ok!(
+            ctx.client
+                .create_notification()
+                .account_id(account)
+                .body(body)
+        )
+        .data
+        .expect("notification");
+        assert_eq!(notification.type_, Some(kind));
+        assert_eq!(notification.slack_channel_id.as_deref(), channel);
+        assert_eq!(notification.user_id, Some(user));
+        created.push(notification);
+    }
+    let external = created.last().expect("the external email notification");
     assert_eq!(
-        created.external_email.as_deref(),
+        external.external_email.as_deref(),
         Some("oncall@example.com")
     );
+    assert_eq!(
+        created[1].slack_channel_name.as_deref(),
+        Some("data-alerts")
+    );
+
+    // The external email notification becomes a Slack one.
+    let to_slack: types::NotificationBySlackV2 = types::NotificationBySlackV2::builder()
+        .type_(5)
+        .user_id(user)
+        .slack_channel_id("C0789")
+        .slack_channel_name("oncall")
+        .on_failure(vec![demo_ids::DAILY_JOB, demo_ids::HOURLY_JOB])
+        .try_into()
+        .expect("a Slack v2 notification");
     let updated = send_ok!(
         ctx.client
             .update_notification()
             .account_id(account)
-            .notification_id(created.id)
-            .body(typed::<types::UpdateNotificationRequest>(
-                json!({"user_id": demo_ids::ADMIN_USER, "type": 4,
-                               "external_email": "oncall@example.com",
-                               "on_failure": [demo_ids::DAILY_JOB, demo_ids::HOURLY_JOB]})
-            ))
+            .notification_id(external.id)
+            .body(to_slack)
     )
     .data
     .expect("notification");
+    assert_eq!(updated.type_, Some(5));
+    assert_eq!(updated.slack_channel_id.as_deref(), Some("C0789"));
     assert_eq!(
         updated.on_failure,
         Some(vec![demo_ids::DAILY_JOB, demo_ids::HOURLY_JOB])
@@ -1711,37 +1770,50 @@ pub async fn notifications(ctx: &Ctx) {
         ctx.client
             .get_notification()
             .account_id(account)
-            .notification_id(created.id)
+            .notification_id(external.id)
     )
     .data
     .expect("notification");
-    assert_eq!(fetched.on_failure.as_ref().map(Vec::len), Some(2));
+    assert_eq!(fetched.slack_channel_id.as_deref(), Some("C0789"));
     let listed = send_ok!(ctx.client.list_notifications().account_id(account))
         .data
         .expect("notifications");
-    assert_eq!(
-        ids(&listed, |n| n.id),
-        vec![demo_ids::NOTIFICATION, created.id]
-    );
+    let mut expected = vec![demo_ids::NOTIFICATION];
+    expected.extend(ids(&created, |n| n.id));
+    assert_eq!(ids(&listed, |n| n.id), expected);
     deleted(
         ctx.client
             .delete_notification()
             .account_id(account)
-            .notification_id(created.id)
+            .notification_id(external.id)
             .send()
             .await
             .expect("deleteNotification succeeds"),
     );
-    let missing_email = ctx
+
+    // A Slack notification without its channel cannot be built.
+    let no_channel = types::NotificationBySlack::try_from(
+        types::NotificationBySlack::builder().type_(2).user_id(user),
+    )
+    .expect_err("a Slack notification needs its channel");
+    assert!(
+        no_channel.to_string().contains("slack_channel_id"),
+        "{no_channel}"
+    );
+    // The email kind with the external email type: built, sent, and refused by dbt.
+    let mislabelled: types::NotificationByEmail = types::NotificationByEmail::builder()
+        .type_(4u64)
+        .user_id(user)
+        .try_into()
+        .expect("the Rust type does not check `type`");
+    let refused = ctx
         .client
         .create_notification()
         .account_id(account)
-        .body(typed::<types::CreateNotificationRequest>(
-            json!({"user_id": demo_ids::ADMIN_USER, "type": 4}),
-        ))
+        .body(mislabelled)
         .send()
         .await;
-    let body = error_body(missing_email, 400);
+    let body = error_body(refused, 400);
     assert_eq!(
         body.data.as_ref().and_then(|d| d.get("external_email")),
         Some(&json!("This field is required."))
