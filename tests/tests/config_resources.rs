@@ -7,29 +7,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::{call, start};
+use common::{call, get_url, post_url, start, v3};
 use dbt_cloud_mock::{JobScript, MockServer, demo_ids, status};
 use serde_json::{Value, json};
 
-/// `{base}/api/v3/accounts/{account}{tail}`.
-fn v3(mock: &MockServer, tail: &str) -> String {
-    format!(
-        "{}/api/v3/accounts/{}{tail}",
-        mock.base_url(),
-        mock.account_id()
-    )
-}
-
 fn v2(mock: &MockServer, tail: &str) -> String {
     common::url(mock, tail)
-}
-
-async fn get(url: String) -> (u16, Value) {
-    call(reqwest::Method::GET, url, None).await
-}
-
-async fn post(url: String, body: Value) -> (u16, Value) {
-    call(reqwest::Method::POST, url, Some(body)).await
 }
 
 fn ids(body: &Value) -> Vec<Value> {
@@ -48,21 +31,21 @@ fn project_path(tail: &str) -> String {
 #[tokio::test]
 async fn v3_accounts_projects_and_environments_are_the_v2_objects() {
     let mock = start().await;
-    let (status, accounts) = get(format!("{}/api/v3/accounts/", mock.base_url())).await;
+    let (status, accounts) = get_url(format!("{}/api/v3/accounts/", mock.base_url())).await;
     assert_eq!(status, 200);
     assert_eq!(ids(&accounts), vec![json!(demo_ids::ACCOUNT)]);
-    let (status, account) = get(v3(&mock, "/")).await;
+    let (status, account) = get_url(v3(&mock, "/")).await;
     assert_eq!(
         (status, &account["data"]["name"]),
         (200, &json!("Demo Analytics"))
     );
 
-    let (_, listed) = get(v3(&mock, "/projects/?order_by=-name")).await;
+    let (_, listed) = get_url(v3(&mock, "/projects/?order_by=-name")).await;
     assert_eq!(
         ids(&listed),
         vec![json!(demo_ids::PROJECT), json!(demo_ids::OTHER_PROJECT)]
     );
-    let (_, envs) = get(v3(&mock, &project_path("/environments/"))).await;
+    let (_, envs) = get_url(v3(&mock, &project_path("/environments/"))).await;
     assert_eq!(
         ids(&envs),
         vec![
@@ -71,7 +54,7 @@ async fn v3_accounts_projects_and_environments_are_the_v2_objects() {
         ]
     );
     // An environment of another project is not found under this one.
-    let (status, body) = get(v3(
+    let (status, body) = get_url(v3(
         &mock,
         &project_path(&format!("/environments/{}/", demo_ids::OTHER_ENVIRONMENT)),
     ))
@@ -86,7 +69,7 @@ async fn v3_accounts_projects_and_environments_are_the_v2_objects() {
 #[tokio::test]
 async fn a_project_created_through_v3_is_listed_by_v2_then_deleted_everywhere() {
     let mock = start().await;
-    let (status, created) = post(
+    let (status, created) = post_url(
         v3(&mock, "/projects/"),
         json!({"name": "marketing", "description": "Marketing marts"}),
     )
@@ -98,21 +81,21 @@ async fn a_project_created_through_v3_is_listed_by_v2_then_deleted_everywhere() 
     assert_eq!(project["state"], json!(1));
     assert!(project["created_at"].as_str().unwrap().contains('T'));
 
-    let (_, v2_list) = get(v2(&mock, "/projects/?name__icontains=MARK")).await;
+    let (_, v2_list) = get_url(v2(&mock, "/projects/?name__icontains=MARK")).await;
     assert_eq!(ids(&v2_list), vec![json!(id)]);
 
-    let (status, updated) = post(
+    let (status, updated) = post_url(
         v3(&mock, &format!("/projects/{id}/")),
         json!({"name": "marketing-renamed"}),
     )
     .await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["data"]["description"], json!("Marketing marts"));
-    let (_, fetched) = get(v2(&mock, &format!("/projects/{id}/"))).await;
+    let (_, fetched) = get_url(v2(&mock, &format!("/projects/{id}/"))).await;
     assert_eq!(fetched["data"]["name"], json!("marketing-renamed"));
 
     // An environment under the new project, listed by v2's account-level list too.
-    let (status, env) = post(
+    let (status, env) = post_url(
         v3(&mock, &format!("/projects/{id}/environments/")),
         json!({"name": "Production", "type": "deployment", "deployment_type": "production"}),
     )
@@ -120,7 +103,7 @@ async fn a_project_created_through_v3_is_listed_by_v2_then_deleted_everywhere() 
     assert_eq!(status, 201, "{env}");
     let env_id = env["data"]["id"].clone();
     assert_eq!(env["data"]["project_id"], json!(id));
-    let (_, v2_envs) = get(v2(&mock, &format!("/environments/?project_id={id}"))).await;
+    let (_, v2_envs) = get_url(v2(&mock, &format!("/environments/?project_id={id}"))).await;
     assert_eq!(ids(&v2_envs), vec![env_id]);
 
     let (status, body) = call(
@@ -130,14 +113,14 @@ async fn a_project_created_through_v3_is_listed_by_v2_then_deleted_everywhere() 
     )
     .await;
     assert_eq!((status, body), (204, Value::Null));
-    let (status, _) = get(v3(&mock, &format!("/projects/{id}/"))).await;
+    let (status, _) = get_url(v3(&mock, &format!("/projects/{id}/"))).await;
     assert_eq!(status, 404);
-    let (_, remaining) = get(v2(&mock, "/projects/")).await;
+    let (_, remaining) = get_url(v2(&mock, "/projects/")).await;
     assert!(!ids(&remaining).contains(&json!(id)));
-    let (_, deleted) = get(v3(&mock, "/projects/?state=deleted")).await;
+    let (_, deleted) = get_url(v3(&mock, "/projects/?state=deleted")).await;
     assert_eq!(ids(&deleted), vec![json!(id)]);
     // Its children are out of reach with it.
-    let (status, _) = get(v3(&mock, &format!("/projects/{id}/environments/"))).await;
+    let (status, _) = get_url(v3(&mock, &format!("/projects/{id}/environments/"))).await;
     assert_eq!(status, 404);
 }
 
@@ -173,7 +156,7 @@ async fn invalid_bodies_get_400s_naming_the_field() {
         ),
     ];
     for (tail, body, field, message) in cases {
-        let (status, answer) = post(v3(&mock, tail), body.clone()).await;
+        let (status, answer) = post_url(v3(&mock, tail), body.clone()).await;
         assert_eq!(status, 400, "{tail} {body}: {answer}");
         assert_eq!(answer["status"]["is_success"], json!(false));
         let got = answer["data"][field]
@@ -181,14 +164,14 @@ async fn invalid_bodies_get_400s_naming_the_field() {
             .unwrap_or_else(|| panic!("{answer}"));
         assert!(got.starts_with(message), "{tail} {body}: {got}");
     }
-    let (status, answer) = post(
+    let (status, answer) = post_url(
         v3(&mock, &project_path("/environment-variables/")),
         json!({"name": "lower_case", "type": "project"}),
     )
     .await;
     assert_eq!(status, 400);
     assert!(answer["data"]["name"].as_str().unwrap().contains("DBT_"));
-    let (status, answer) = post(
+    let (status, answer) = post_url(
         v3(&mock, &project_path("/environments/")),
         json!({"name": "QA", "type": "sandbox"}),
     )
@@ -198,7 +181,7 @@ async fn invalid_bodies_get_400s_naming_the_field() {
         (400, &json!("\"sandbox\" is not a valid choice."))
     );
     // Nothing was created by the refused bodies.
-    let (_, projects) = get(v3(&mock, "/projects/")).await;
+    let (_, projects) = get_url(v3(&mock, "/projects/")).await;
     assert_eq!(projects["extra"]["pagination"]["total_count"], json!(2));
 }
 
@@ -216,12 +199,12 @@ async fn unknown_ids_and_unknown_parents_are_404_envelopes() {
         ("/projects/424242/credentials/", "Project not found"),
         ("/users/424242/", "User not found"),
     ] {
-        let (status, body) = get(v3(&mock, tail)).await;
+        let (status, body) = get_url(v3(&mock, tail)).await;
         assert_eq!(status, 404, "{tail}");
         assert_eq!(body["status"]["developer_message"], json!(what), "{tail}");
         assert_eq!(body["data"], Value::Null);
     }
-    let (status, _) = get(v2(&mock, "/notifications/424242/")).await;
+    let (status, _) = get_url(v2(&mock, "/notifications/424242/")).await;
     assert_eq!(status, 404);
 }
 
@@ -229,7 +212,7 @@ async fn unknown_ids_and_unknown_parents_are_404_envelopes() {
 async fn new_lists_paginate_filter_and_order() {
     let mock = start().await;
     for i in 0..7 {
-        let (status, body) = post(
+        let (status, body) = post_url(
             v2(&mock, "/notifications/"),
             json!({"user_id": if i % 2 == 0 { demo_ids::ADMIN_USER } else { demo_ids::ANALYST_USER },
                    "type": 1, "on_failure": [demo_ids::DAILY_JOB]}),
@@ -238,7 +221,7 @@ async fn new_lists_paginate_filter_and_order() {
         assert_eq!(status, 201, "{body}");
     }
     // 1 seeded + 4 created for the admin.
-    let (_, page) = get(v2(
+    let (_, page) = get_url(v2(
         &mock,
         &format!(
             "/notifications/?user_id={}&limit=2&offset=2&order_by=-id",
@@ -258,15 +241,15 @@ async fn new_lists_paginate_filter_and_order() {
     let listed = ids(&page);
     assert!(listed[0].as_i64() > listed[1].as_i64());
 
-    let (status, body) = get(v2(&mock, "/notifications/?order_by=colour")).await;
+    let (status, body) = get_url(v2(&mock, "/notifications/?order_by=colour")).await;
     assert_eq!(status, 400);
     assert!(body["data"]["order_by"].is_string());
-    let (status, body) = get(v3(&mock, "/groups/?limit=x")).await;
+    let (status, body) = get_url(v3(&mock, "/groups/?limit=x")).await;
     assert_eq!(
         (status, &body["data"]["limit"]),
         (400, &json!("A valid integer is required."))
     );
-    let (_, groups) = get(v3(&mock, "/groups/?name__icontains=own")).await;
+    let (_, groups) = get_url(v3(&mock, "/groups/?name__icontains=own")).await;
     assert_eq!(ids(&groups), vec![json!(demo_ids::OWNER_GROUP)]);
 }
 
@@ -274,7 +257,7 @@ async fn new_lists_paginate_filter_and_order() {
 async fn secrets_are_masked_or_shown_only_at_creation() {
     let mock = start().await;
     // Credentials: the password is write-only.
-    let (status, created) = post(
+    let (status, created) = post_url(
         v3(&mock, &project_path("/credentials/")),
         json!({"type": "postgres", "username": "dbt", "password": "hunter2-canary", "threads": 4}),
     )
@@ -282,14 +265,14 @@ async fn secrets_are_masked_or_shown_only_at_creation() {
     assert_eq!(status, 201, "{created}");
     assert!(!created.to_string().contains("hunter2-canary"));
     let id = created["data"]["id"].as_i64().unwrap();
-    let (_, read) = get(v3(&mock, &project_path(&format!("/credentials/{id}/")))).await;
+    let (_, read) = get_url(v3(&mock, &project_path(&format!("/credentials/{id}/")))).await;
     assert_eq!(read["data"]["username"], json!("dbt"));
     assert!(!read.to_string().contains("hunter2-canary"));
-    let (_, seeded) = get(v3(&mock, &project_path("/credentials/"))).await;
+    let (_, seeded) = get_url(v3(&mock, &project_path("/credentials/"))).await;
     assert!(!seeded.to_string().contains("fixture-password-not-shown"));
 
     // Service tokens: the value once, at creation.
-    let (status, token) = post(
+    let (status, token) = post_url(
         v3(&mock, "/service-tokens/"),
         json!({"name": "ci", "permission_grants": [{"permission_set": "job_runner", "all_projects": true}]}),
     )
@@ -301,13 +284,13 @@ async fn secrets_are_masked_or_shown_only_at_creation() {
         .to_string();
     assert!(value.starts_with("dbtc_") && value.len() > 20, "{value}");
     let token_id = token["data"]["id"].as_i64().unwrap();
-    let (_, read) = get(v3(&mock, &format!("/service-tokens/{token_id}/"))).await;
+    let (_, read) = get_url(v3(&mock, &format!("/service-tokens/{token_id}/"))).await;
     assert!(read["data"].get("token_string").is_none(), "{read}");
-    let (_, all) = get(v3(&mock, "/service-tokens/")).await;
+    let (_, all) = get_url(v3(&mock, "/service-tokens/")).await;
     assert!(!all.to_string().contains(&value));
 
     // Secret env vars: masked on every read.
-    let (status, var) = post(
+    let (status, var) = post_url(
         v3(&mock, &project_path("/environment-variables/")),
         json!({"name": "DBT_ENV_SECRET_API_KEY", "type": "project", "raw_value": "s3cr3t-canary"}),
     )
@@ -315,7 +298,7 @@ async fn secrets_are_masked_or_shown_only_at_creation() {
     assert_eq!(status, 201, "{var}");
     assert_eq!(var["data"]["display_value"], json!("**********"));
     assert!(!var.to_string().contains("s3cr3t-canary"));
-    let (_, listing) = get(v3(
+    let (_, listing) = get_url(v3(
         &mock,
         &project_path("/environment-variables/environment/"),
     ))
@@ -328,7 +311,7 @@ async fn secrets_are_masked_or_shown_only_at_creation() {
     );
 
     // Webhook subscriptions: the hmac secret once.
-    let (status, sub) = post(
+    let (status, sub) = post_url(
         v3(&mock, "/webhooks/subscriptions"),
         json!({"name": "h", "client_url": "http://127.0.0.1:9/h",
                "event_types": ["job.run.completed"], "active": false}),
@@ -341,7 +324,7 @@ async fn secrets_are_masked_or_shown_only_at_creation() {
         .to_string();
     let sub_id = sub["data"]["id"].as_str().expect("string id").to_string();
     assert!(sub_id.starts_with("wsu_"));
-    let (_, read) = get(v3(&mock, &format!("/webhooks/subscription/{sub_id}"))).await;
+    let (_, read) = get_url(v3(&mock, &format!("/webhooks/subscription/{sub_id}"))).await;
     assert!(!read.to_string().contains(&secret));
 }
 
@@ -349,7 +332,7 @@ async fn secrets_are_masked_or_shown_only_at_creation() {
 async fn environment_variables_bulk_edits_and_listings() {
     let mock = start().await;
     let base = project_path("/environment-variables");
-    let (status, created) = post(
+    let (status, created) = post_url(
         v3(&mock, &format!("{base}/bulk/")),
         json!({"env_var": {"new_name": "DBT_WAREHOUSE", "project": "XS", "Production": "XL"}}),
     )
@@ -357,7 +340,7 @@ async fn environment_variables_bulk_edits_and_listings() {
     assert_eq!(status, 200, "{created}");
     assert_eq!(created["data"]["new_var_ids"].as_array().unwrap().len(), 2);
 
-    let (_, by_env) = get(v3(&mock, &format!("{base}/environment/"))).await;
+    let (_, by_env) = get_url(v3(&mock, &format!("{base}/environment/"))).await;
     let data = &by_env["data"];
     assert_eq!(
         data["environments"],
@@ -377,7 +360,7 @@ async fn environment_variables_bulk_edits_and_listings() {
     );
 
     // A job in production sees the production override; a user the project default.
-    let (_, job) = get(v3(
+    let (_, job) = get_url(v3(
         &mock,
         &format!("{base}/job/?job_definition_id={}", demo_ids::DAILY_JOB),
     ))
@@ -386,19 +369,19 @@ async fn environment_variables_bulk_edits_and_listings() {
         job["data"]["DBT_WAREHOUSE"]["environment"]["value"],
         json!("XL")
     );
-    let (status, body) = get(v3(&mock, &format!("{base}/job/"))).await;
+    let (status, body) = get_url(v3(&mock, &format!("{base}/job/"))).await;
     assert_eq!(
         (status, &body["data"]["job_definition_id"]),
         (400, &json!("This field is required."))
     );
 
-    let (status, one) = post(
+    let (status, one) = post_url(
         v3(&mock, &format!("{base}/")),
         json!({"name": "DBT_WAREHOUSE", "type": "user", "user_id": demo_ids::ANALYST_USER, "raw_value": "M"}),
     )
     .await;
     assert_eq!(status, 201, "{one}");
-    let (_, user) = get(v3(
+    let (_, user) = get_url(v3(
         &mock,
         &format!("{base}/user/?user_id={}", demo_ids::ANALYST_USER),
     ))
@@ -425,7 +408,7 @@ async fn environment_variables_bulk_edits_and_listings() {
         updated["data"]["deleted_var_ids"].as_array().unwrap().len(),
         1
     );
-    let (_, by_env) = get(v3(&mock, &format!("{base}/environment/"))).await;
+    let (_, by_env) = get_url(v3(&mock, &format!("{base}/environment/"))).await;
     let vars = &by_env["data"]["variables"];
     assert!(vars.get("DBT_WAREHOUSE").is_none());
     assert_eq!(
@@ -440,14 +423,14 @@ async fn environment_variables_bulk_edits_and_listings() {
     )
     .await;
     assert_eq!(status, 204);
-    let (_, by_env) = get(v3(&mock, &format!("{base}/environment/"))).await;
+    let (_, by_env) = get_url(v3(&mock, &format!("{base}/environment/"))).await;
     assert!(by_env["data"]["variables"].get("DBT_WH").is_none());
 }
 
 #[tokio::test]
 async fn permissions_and_group_membership() {
     let mock = start().await;
-    let (_, perms) = get(v3(
+    let (_, perms) = get_url(v3(
         &mock,
         &format!("/service-tokens/{}/permissions/", demo_ids::SERVICE_TOKEN),
     ))
@@ -455,7 +438,7 @@ async fn permissions_and_group_membership() {
     assert_eq!(perms["data"][0]["permission_set"], json!("job_admin"));
     assert_eq!(perms["data"][0]["project_id"], json!(demo_ids::PROJECT));
 
-    let (status, assigned) = post(
+    let (status, assigned) = post_url(
         v3(&mock, &format!("/group-permissions/{}/", demo_ids::MEMBER_GROUP)),
         json!([{"permission_set": "analyst", "project_id": demo_ids::PROJECT, "all_projects": false}]),
     )
@@ -465,22 +448,22 @@ async fn permissions_and_group_membership() {
         assigned["data"][0]["group_id"],
         json!(demo_ids::MEMBER_GROUP)
     );
-    let (_, group) = get(v3(&mock, &format!("/groups/{}/", demo_ids::MEMBER_GROUP))).await;
+    let (_, group) = get_url(v3(&mock, &format!("/groups/{}/", demo_ids::MEMBER_GROUP))).await;
     assert_eq!(
         group["data"]["group_permissions"][0]["permission_set"],
         json!("analyst")
     );
 
-    let (status, groups) = post(
+    let (status, groups) = post_url(
         v3(&mock, "/assign-groups/"),
         json!({"user_id": demo_ids::ANALYST_USER, "desired_group_ids": [demo_ids::OWNER_GROUP]}),
     )
     .await;
     assert_eq!(status, 200, "{groups}");
     assert_eq!(ids(&groups), vec![json!(demo_ids::OWNER_GROUP)]);
-    let (_, user) = get(v3(&mock, &format!("/users/{}/", demo_ids::ANALYST_USER))).await;
+    let (_, user) = get_url(v3(&mock, &format!("/users/{}/", demo_ids::ANALYST_USER))).await;
     assert_eq!(user["data"]["group_ids"], json!([demo_ids::OWNER_GROUP]));
-    let (status, bad) = post(
+    let (status, bad) = post_url(
         v3(&mock, "/assign-groups/"),
         json!({"user_id": demo_ids::ANALYST_USER, "desired_group_ids": [77]}),
     )
@@ -494,7 +477,7 @@ async fn permissions_and_group_membership() {
             .contains("77")
     );
     // v2 lists the same users.
-    let (_, v2_users) = get(v2(&mock, "/users/")).await;
+    let (_, v2_users) = get_url(v2(&mock, "/users/")).await;
     assert_eq!(
         ids(&v2_users),
         vec![json!(demo_ids::ADMIN_USER), json!(demo_ids::ANALYST_USER)]
@@ -507,13 +490,13 @@ async fn run_steps_failure_details_and_retry() {
     mock.script_next_run(demo_ids::HOURLY_JOB, JobScript::error().failing_command(1));
     let run = common::trigger(&mock, demo_ids::HOURLY_JOB).await;
     // Not failed (yet): no failure details, no retry (a conflict with the run's state).
-    let (status, body) = get(v2(&mock, &format!("/runs/{run}/retry/"))).await;
+    let (status, body) = get_url(v2(&mock, &format!("/runs/{run}/retry/"))).await;
     assert_eq!(status, 409, "{body}");
     assert!(body["data"]["run_id"].is_string(), "{body}");
     mock.advance(Duration::from_secs(3600));
     assert_eq!(mock.run_status(run), Some(status::ERROR));
 
-    let (status, details) = get(v2(&mock, &format!("/runs/{run}/retry/"))).await;
+    let (status, details) = get_url(v2(&mock, &format!("/runs/{run}/retry/"))).await;
     assert_eq!(status, 200, "{details}");
     assert_eq!(
         details["data"]["failed_step"],
@@ -524,7 +507,7 @@ async fn run_steps_failure_details_and_retry() {
         json!(["Invoke dbt with `dbt test`"])
     );
 
-    let (_, with_steps) = get(v2(
+    let (_, with_steps) = get_url(v2(
         &mock,
         &format!("/runs/{run}/?include_related=run_steps"),
     ))
@@ -537,13 +520,13 @@ async fn run_steps_failure_details_and_retry() {
         .expect("a failed step")
         .clone();
     let step_id = failed["id"].as_i64().unwrap();
-    let (status, step) = get(v2(&mock, &format!("/steps/{step_id}/"))).await;
+    let (status, step) = get_url(v2(&mock, &format!("/steps/{step_id}/"))).await;
     assert_eq!(status, 200);
     assert_eq!(step["data"], failed);
-    let (status, _) = get(v2(&mock, "/steps/1/")).await;
+    let (status, _) = get_url(v2(&mock, "/steps/1/")).await;
     assert_eq!(status, 404);
 
-    let (status, retry) = post(v2(&mock, &format!("/runs/{run}/retry/")), json!({})).await;
+    let (status, retry) = post_url(v2(&mock, &format!("/runs/{run}/retry/")), json!({})).await;
     assert_eq!(status, 200, "{retry}");
     assert_eq!(retry["data"]["retrying_run_id"], json!(run));
     assert_eq!(retry["data"]["status"], json!(status::QUEUED));
@@ -556,10 +539,10 @@ async fn run_steps_failure_details_and_retry() {
 #[tokio::test]
 async fn fixtures_seed_the_configuration_kinds_and_refuse_unknown_ones() {
     let mock = start().await;
-    let (_, connections) = get(v3(&mock, "/connections/")).await;
+    let (_, connections) = get_url(v3(&mock, "/connections/")).await;
     assert_eq!(ids(&connections), vec![json!(demo_ids::CONNECTION)]);
     // The project-level view shows the account's connections too.
-    let (_, scoped) = get(v3(&mock, &project_path("/connections/"))).await;
+    let (_, scoped) = get_url(v3(&mock, &project_path("/connections/"))).await;
     assert_eq!(ids(&scoped), vec![json!(demo_ids::CONNECTION)]);
     let err = dbt_cloud_mock::Fixtures::from_json(
         r#"{"accounts": [{"id": 1}], "resources": {"widgets": [{"id": 1}]}}"#,

@@ -6,25 +6,9 @@
 
 mod common;
 
-use common::{call, start, trigger};
-use dbt_cloud_mock::{MockServer, demo_ids};
-use serde_json::{Value, json};
-
-fn v3(mock: &MockServer, tail: &str) -> String {
-    format!(
-        "{}/api/v3/accounts/{}{tail}",
-        mock.base_url(),
-        mock.account_id()
-    )
-}
-
-async fn get(url: String) -> (u16, Value) {
-    call(reqwest::Method::GET, url, None).await
-}
-
-async fn post(url: String, body: Value) -> (u16, Value) {
-    call(reqwest::Method::POST, url, Some(body)).await
-}
+use common::{call, get_url, post_url, start, trigger, v3};
+use dbt_cloud_mock::demo_ids;
+use serde_json::json;
 
 const BEYOND_I64: &str = "229892389208035182053639061504";
 
@@ -32,20 +16,21 @@ const BEYOND_I64: &str = "229892389208035182053639061504";
 async fn an_offset_beyond_i64_is_an_empty_page_and_a_word_is_still_a_400() {
     let mock = start().await;
     for list in ["/runs/", "/projects/", "/jobs/", "/users/"] {
-        let (status, full) = get(common::url(&mock, list)).await;
+        let (status, full) = get_url(common::url(&mock, list)).await;
         assert_eq!(status, 200, "{list}: {full}");
-        let (status, page) = get(common::url(&mock, &format!("{list}?offset={BEYOND_I64}"))).await;
+        let (status, page) =
+            get_url(common::url(&mock, &format!("{list}?offset={BEYOND_I64}"))).await;
         assert_eq!(status, 200, "{list}: {page}");
         assert_eq!(page["data"], json!([]), "{list}");
         assert_eq!(
             page["extra"]["pagination"]["total_count"], full["extra"]["pagination"]["total_count"],
             "{list}"
         );
-        let (status, bad) = get(common::url(&mock, &format!("{list}?offset=ten"))).await;
+        let (status, bad) = get_url(common::url(&mock, &format!("{list}?offset=ten"))).await;
         assert_eq!(status, 400, "{list}: {bad}");
         assert!(bad["data"]["offset"].is_string(), "{list}: {bad}");
     }
-    let (status, page) = get(v3(
+    let (status, page) = get_url(v3(
         &mock,
         &format!("/groups/?offset={BEYOND_I64}&limit=100"),
     ))
@@ -60,18 +45,18 @@ async fn a_step_beyond_i64_is_a_missing_step() {
     let run = trigger(&mock, demo_ids::DAILY_JOB).await;
     mock.advance(std::time::Duration::from_secs(3600));
     let path = format!("/runs/{run}/artifacts/manifest.json");
-    let (status, _) = get(common::url(&mock, &path)).await;
+    let (status, _) = get_url(common::url(&mock, &path)).await;
     assert_eq!(status, 200);
-    let (status, body) = get(common::url(&mock, &format!("{path}?step={BEYOND_I64}"))).await;
+    let (status, body) = get_url(common::url(&mock, &format!("{path}?step={BEYOND_I64}"))).await;
     assert_eq!(status, 404, "{body}");
-    let (status, body) = get(common::url(&mock, &format!("{path}?step=0"))).await;
+    let (status, body) = get_url(common::url(&mock, &format!("{path}?step=0"))).await;
     assert_eq!(status, 400, "{body}");
 }
 
 #[tokio::test]
 async fn the_path_names_the_account_of_a_new_job_whatever_the_body_says() {
     let mock = start().await;
-    let (status, job) = post(
+    let (status, job) = post_url(
         common::url(&mock, "/jobs/"),
         json!({"account_id": 0, "project_id": demo_ids::PROJECT,
                "environment_id": demo_ids::PROD_ENVIRONMENT, "name": "from elsewhere",
@@ -89,7 +74,7 @@ async fn ids_naming_nothing_are_404s_naming_the_field() {
         ("project_id", 9_999, demo_ids::PROD_ENVIRONMENT),
         ("environment_id", demo_ids::PROJECT, 0),
     ] {
-        let (status, body) = post(
+        let (status, body) = post_url(
             common::url(&mock, "/jobs/"),
             json!({"account_id": demo_ids::ACCOUNT, "project_id": project,
                    "environment_id": environment, "name": "j", "execute_steps": ["dbt build"]}),
@@ -112,7 +97,7 @@ async fn ids_naming_nothing_are_404s_naming_the_field() {
     .await;
     assert_eq!(status, 404, "{body}");
     assert!(body["data"]["name"].is_string(), "{body}");
-    let (status, body) = post(
+    let (status, body) = post_url(
         v3(
             &mock,
             &format!(
@@ -130,13 +115,13 @@ async fn ids_naming_nothing_are_404s_naming_the_field() {
 #[tokio::test]
 async fn a_taken_name_is_a_409_naming_the_field() {
     let mock = start().await;
-    let (status, body) = post(v3(&mock, "/projects/"), json!({"name": "jaffle_shop"})).await;
+    let (status, body) = post_url(v3(&mock, "/projects/"), json!({"name": "jaffle_shop"})).await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(
         body["data"]["name"],
         json!("Project with this name already exists.")
     );
-    let (status, _) = post(v3(&mock, "/projects/"), json!({"name": "another"})).await;
+    let (status, _) = post_url(v3(&mock, "/projects/"), json!({"name": "another"})).await;
     assert_eq!(status, 201);
 }
 
@@ -147,10 +132,11 @@ async fn a_permission_without_project_id_is_taken_and_a_blank_set_is_not() {
         &mock,
         &format!("/group-permissions/{}/", demo_ids::MEMBER_GROUP),
     );
-    let (status, body) = post(url.clone(), json!([{"permission_set": "analyst"}])).await;
+    let (status, body) = post_url(url.clone(), json!([{"permission_set": "analyst"}])).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"][0]["permission_set"], json!("analyst"));
-    let (status, body) = post(url, json!([{"permission_set": " ", "all_projects": true}])).await;
+    let (status, body) =
+        post_url(url, json!([{"permission_set": " ", "all_projects": true}])).await;
     assert_eq!(status, 400, "{body}");
 }
 
@@ -193,14 +179,14 @@ async fn every_notification_type_dbt_documents_is_taken() {
         json!({"user_id": user, "type": 3}),
         json!({"user_id": user, "type": 5, "slack_channel_id": "C1", "slack_channel_name": "ops"}),
     ] {
-        let (status, answer) = post(common::url(&mock, "/notifications/"), body.clone()).await;
+        let (status, answer) = post_url(common::url(&mock, "/notifications/"), body.clone()).await;
         assert!(status == 200 || status == 201, "{body}: {answer}");
     }
     for (body, field) in [
         (json!({"user_id": user, "type": 6}), "type"),
         (json!({"user_id": user, "type": 5}), "slack_channel_id"),
     ] {
-        let (status, answer) = post(common::url(&mock, "/notifications/"), body.clone()).await;
+        let (status, answer) = post_url(common::url(&mock, "/notifications/"), body.clone()).await;
         assert_eq!(status, 400, "{body}: {answer}");
         assert!(answer["data"][field].is_string(), "{body}: {answer}");
     }
@@ -254,7 +240,7 @@ async fn a_notification_body_the_spec_calls_valid_is_taken_and_one_it_refuses_na
     ];
     for (body, refused_field) in cases {
         let spec_errors = xtask::schema::errors(&validator, &body);
-        let (status, answer) = post(common::url(&mock, "/notifications/"), body.clone()).await;
+        let (status, answer) = post_url(common::url(&mock, "/notifications/"), body.clone()).await;
         match refused_field {
             None => {
                 assert!(spec_errors.is_empty(), "{body}: {spec_errors:?}");
@@ -272,7 +258,7 @@ async fn a_notification_body_the_spec_calls_valid_is_taken_and_one_it_refuses_na
         json!({"user_id": user, "type": 5, "slack_channel_id": "C1"}),
     ] {
         assert!(!xtask::schema::errors(&validator, &taken_by_the_mock_only).is_empty());
-        let (status, answer) = post(
+        let (status, answer) = post_url(
             common::url(&mock, "/notifications/"),
             taken_by_the_mock_only.clone(),
         )

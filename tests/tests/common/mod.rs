@@ -33,6 +33,16 @@ pub fn url(mock: &MockServer, tail: &str) -> String {
     )
 }
 
+/// `{base}/api/v3/accounts/{account}{tail}`.
+#[allow(dead_code)]
+pub fn v3(mock: &MockServer, tail: &str) -> String {
+    format!(
+        "{}/api/v3/accounts/{}{tail}",
+        mock.base_url(),
+        mock.account_id()
+    )
+}
+
 pub async fn get(mock: &MockServer, tail: &str) -> (u16, Value) {
     answer(
         client()
@@ -95,4 +105,16 @@ pub async fn call(
         serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
     };
     (status, body)
+}
+
+/// An authorized GET of a whole URL: see [`call`].
+#[allow(dead_code)]
+pub async fn get_url(url: String) -> (u16, Value) {
+    call(reqwest::Method::GET, url, None).await
+}
+
+/// An authorized POST of a JSON body to a whole URL: see [`call`].
+#[allow(dead_code)]
+pub async fn post_url(url: String, body: Value) -> (u16, Value) {
+    call(reqwest::Method::POST, url, Some(body)).await
 }
