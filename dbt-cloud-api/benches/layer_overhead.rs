@@ -1,11 +1,13 @@
-//! Overhead of this crate's layer: N sequential getRun calls through `DbtCloud` (generated
-//! client + transport hooks: retries, buffering, redaction, tracing span, rate limiter (with a
-//! budget the bench never reaches), typed decode)
+//! Overhead of this crate's layer: N sequential getRun calls through `DbtCloud::fetch_run` (the
+//! request the wait loop repeats, built by hand and sent through the generated client's hooks:
+//! retries, buffering, redaction, tracing span, rate limiter (with a budget the bench never
+//! reaches), typed decode)
 //! versus the same call written by hand with plain reqwest: a client with the same settings
 //! (timeout, connect timeout, user agent, `Authorization` and `Accept` default headers, the
 //! `api-version` header and the URL built per request) decoding the body into the same
-//! generated `RunResponse`. Both run against the same in-process mock, interleaved call by call
-//! so both see the same machine state.
+//! generated `RunResponse`. A third side, for the record, makes the same call through the
+//! generated `GetRun` builder, as raw-client code does. All run against the same in-process
+//! mock, interleaved call by call so all see the same machine state.
 //!
 //! ```text
 //! cargo bench -p dbt-cloud-api --bench layer_overhead            # N = 5000
@@ -71,6 +73,17 @@ async fn main() {
             .expect("getRun through the layer");
         std::hint::black_box(run.id);
     };
+    let builder_call = || async {
+        let answer = dbt
+            .get_run()
+            .account_id(account_id)
+            .run_id(run_id)
+            .send()
+            .await
+            .expect("getRun through the generated builder");
+        let run = answer.into_inner().data.expect("a run");
+        std::hint::black_box(run.id);
+    };
     let plain_call = || async {
         // As a hand-written client would: the URL is built per call, as the generated one is.
         let url = format!("{base_url}/api/v2/accounts/{account_id}/runs/{run_id}/");
@@ -91,23 +104,35 @@ async fn main() {
     for _ in 0..200 {
         layer_call().await;
         plain_call().await;
+        builder_call().await;
     }
-    // Interleaved call by call, alternating which side goes first, so that both sides see
-    // the same machine state (on a shared machine, rounds of a few hundred calls each were
-    // hit unevenly by other processes: the same binary gave 1.01 and 1.10 in two runs). Each
-    // call is timed; the ratio of the median calls is the verdict, as a preempted call
-    // lands in the tail of either side without moving the median; the ratio of the totals
-    // (every call counted) is printed next to it.
-    let (mut layer, mut baseline) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    // Interleaved call by call, rotating which side goes first, so that every side sees the
+    // same machine state (on a shared machine, rounds of a few hundred calls each were hit
+    // unevenly by other processes: the same binary gave 1.01 and 1.10 in two runs). Each call
+    // is timed; the ratio of the median calls is the verdict, as a preempted call lands in the
+    // tail of either side without moving the median; the ratio of the totals (every call
+    // counted) is printed next to it.
+    let (mut layer, mut baseline, mut builder) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
     for i in 0..n {
-        for side in [i % 2, 1 - i % 2] {
+        for turn in 0..3 {
             let start = Instant::now();
-            if side == 0 {
-                plain_call().await;
-                baseline.push(start.elapsed());
-            } else {
-                layer_call().await;
-                layer.push(start.elapsed());
+            match (i + turn) % 3 {
+                0 => {
+                    plain_call().await;
+                    baseline.push(start.elapsed());
+                }
+                1 => {
+                    layer_call().await;
+                    layer.push(start.elapsed());
+                }
+                _ => {
+                    builder_call().await;
+                    builder.push(start.elapsed());
+                }
             }
         }
     }
@@ -116,8 +141,13 @@ async fn main() {
         calls.sort();
         calls[calls.len() / 2]
     };
-    let (layer_total, baseline_total) = (total(&layer), total(&baseline));
-    let (layer_median, baseline_median) = (median(&mut layer), median(&mut baseline));
+    let (layer_total, baseline_total, builder_total) =
+        (total(&layer), total(&baseline), total(&builder));
+    let (layer_median, baseline_median, builder_median) = (
+        median(&mut layer),
+        median(&mut baseline),
+        median(&mut builder),
+    );
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
     println!(
         "layer_overhead: {n} sequential getRun calls each, against the in-process mock (interleaved call by call)"
@@ -134,12 +164,21 @@ async fn main() {
         micros(layer_median)
     );
     println!(
+        "  generated GetRun builder, raw     : {:>12.1} {:>15.1}",
+        micros(builder_total) / n as f64,
+        micros(builder_median)
+    );
+    println!(
         "  ratio layer / plain (totals)      : {:>8.3}",
         layer_total.as_secs_f64() / baseline_total.as_secs_f64()
     );
     println!(
         "  ratio layer / plain (medians)     : {:>8.3} (target <= 1.05)",
         layer_median.as_secs_f64() / baseline_median.as_secs_f64()
+    );
+    println!(
+        "  ratio raw builder / plain (medians): {:>7.3} (for the record: no target)",
+        builder_median.as_secs_f64() / baseline_median.as_secs_f64()
     );
     println!("  command: cargo bench -p dbt-cloud-api --bench layer_overhead (BENCH_N={n})");
 }

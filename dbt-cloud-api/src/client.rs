@@ -164,34 +164,6 @@ impl DbtCloud {
         self
     }
 
-    /// One run, without its related objects.
-    pub async fn fetch_run(&self, run_id: i64) -> Result<Run, Error> {
-        let request = self
-            .client
-            .get_run()
-            .account_id(self.account_id()?)
-            .run_id(run_id);
-        run_of(request.send().await)
-    }
-
-    /// One run, with the related objects named in `include_related` (comma-separated:
-    /// `trigger`, `job`, `environment`, `run_steps`, `debug_logs`).
-    pub async fn fetch_run_including(
-        &self,
-        run_id: i64,
-        include_related: Option<&str>,
-    ) -> Result<Run, Error> {
-        let mut request = self
-            .client
-            .get_run()
-            .account_id(self.account_id()?)
-            .run_id(run_id);
-        if let Some(include) = include_related {
-            request = request.include_related(include.to_string());
-        }
-        run_of(request.send().await)
-    }
-
     /// Asks dbt to cancel a run (idempotent, so it is retried like a read) and returns the
     /// run as dbt answered; poll [`DbtCloud::wait_for_run`] to see it reach Cancelled.
     pub async fn cancel(&self, run_id: i64) -> Result<Run, Error> {
@@ -205,21 +177,6 @@ impl DbtCloud {
             Err(e) => return Err(Error::from_generated("cancel_run", e).await),
         };
         envelope.data.ok_or_else(|| missing_data("cancel_run"))
-    }
-}
-
-/// The run of a getRun answer. Synchronous, and called by both getRun helpers rather than one
-/// awaiting the other: a run is a large value, copied once more per async layer it leaves.
-#[inline]
-fn run_of(
-    answer: Result<
-        progenitor_client::ResponseValue<crate::types::RunResponse>,
-        progenitor_client::Error<crate::types::ErrorResponse>,
-    >,
-) -> Result<Run, Error> {
-    match answer {
-        Ok(v) => v.into_inner().data.ok_or_else(|| missing_data("get_run")),
-        Err(e) => Err(Error::from_generated_now("get_run", e)),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod config;
 mod crypto;
 pub mod ensure;
 pub mod error;
+mod get_run;
 pub mod lookup;
 pub mod paginate;
 pub mod rate_limit;
