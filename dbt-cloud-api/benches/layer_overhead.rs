@@ -1,7 +1,7 @@
 //! Overhead of this crate's layer: N sequential getRun calls through `DbtCloud::fetch_run` (the
-//! request the wait loop repeats, built by hand and sent through the generated client's hooks:
-//! retries, buffering, redaction, tracing span, rate limiter (with a budget the bench never
-//! reaches), typed decode)
+//! request the wait loop repeats, built by hand and sent through the generated client's `pre`
+//! hook and the transport its `exec` hook uses: retries, buffering, redaction, tracing span,
+//! rate limiter (with a budget the bench never reaches), typed decode)
 //! versus the same call written by hand with plain reqwest: a client with the same settings
 //! (timeout, connect timeout, user agent, `Authorization` and `Accept` default headers, the
 //! `api-version` header and the URL built per request) decoding the body into the same
